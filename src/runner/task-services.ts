@@ -1,0 +1,15 @@
+/**
+ * What a task try needs from the outside world. The in-process `dags test` driver backs it with
+ * memory; a worker backs it with the metadata database (directly or through its parent).
+ */
+import type { ConnectionView } from '../sdk/context.ts';
+import type { XComRow } from './xcom-select.ts';
+
+export interface TaskServices {
+  /** XComs of this DAG run for these tasks (any key when `key` is null). */
+  pullXComs(query: { taskIds: string[]; key: string | null }): Promise<XComRow[]>;
+  getVariable(key: string): Promise<string | undefined>;
+  listVariables(): Promise<Record<string, string>>;
+  getConnection(connId: string): Promise<ConnectionView | undefined>;
+  listConnections(): Promise<ConnectionView[]>;
+}

@@ -1,0 +1,84 @@
+/** What a running task sees: Airflow's template context, typed. */
+import type { DagRunType } from '../core/states.ts';
+import type { Json } from '../core/serialized-dag.ts';
+
+export interface XComPullOptions {
+  /** One task id (the value is returned) or a list (a list of values is returned). Default: none. */
+  taskIds?: string | string[];
+  /** Default `return_value`. */
+  key?: string;
+  /** Restrict to these map indexes of a mapped task. */
+  mapIndexes?: number | number[];
+  /** Returned when nothing is found (default `null`). */
+  default?: unknown;
+}
+
+export interface TaskLogger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+export interface TaskInstanceHandle {
+  readonly dagId: string;
+  readonly taskId: string;
+  readonly runId: string;
+  readonly mapIndex: number;
+  /** 1 on the first attempt. */
+  readonly tryNumber: number;
+  /** How many tries beyond the first are allowed (the task's retries). */
+  readonly maxTries: number;
+  xcomPush(key: string, value: unknown): Promise<void>;
+  xcomPull<T = unknown>(options?: XComPullOptions): Promise<T>;
+}
+
+export interface DagRunInfoView {
+  readonly runId: string;
+  readonly runType: DagRunType;
+  readonly logicalDate: Date;
+  readonly dataIntervalStart: Date;
+  readonly dataIntervalEnd: Date;
+  readonly conf: Record<string, unknown>;
+  readonly externalTrigger: boolean;
+}
+
+export interface ConnectionView {
+  connId: string;
+  connType: string;
+  host: string | null;
+  login: string | null;
+  password: string | null;
+  schema: string | null;
+  port: number | null;
+  extra: Record<string, unknown>;
+}
+
+export interface TaskContext {
+  readonly dag: { readonly dagId: string; readonly tags: readonly string[] };
+  readonly task: { readonly taskId: string; readonly operator: string };
+  readonly ti: TaskInstanceHandle;
+  readonly dagRun: DagRunInfoView;
+  readonly runId: string;
+  readonly runType: DagRunType;
+  readonly logicalDate: Date;
+  readonly dataIntervalStart: Date;
+  readonly dataIntervalEnd: Date;
+  /** Logical date as YYYY-MM-DD. */
+  readonly ds: string;
+  readonly dsNodash: string;
+  /** Logical date as ISO-8601 with offset, e.g. 2024-01-01T00:00:00+00:00. */
+  readonly ts: string;
+  readonly params: Record<string, Json>;
+  readonly conf: Record<string, unknown>;
+  readonly log: TaskLogger;
+  /** Aborted when the execution timeout elapses or the task is being stopped. */
+  readonly signal: AbortSignal;
+  /** Renders a Jinja template with this task's context. */
+  render(template: string): string;
+  /** Variables and connections from the metadata database. */
+  readonly variables: { get(key: string): Promise<string | undefined>; getJson<T = unknown>(key: string): Promise<T | undefined> };
+  readonly connections: { get(connId: string): Promise<ConnectionView | undefined> };
+  /** Filled by the sensor machinery when a deferred task resumes: the trigger's event payload. */
+  readonly triggerEvent?: unknown;
+}

@@ -1,0 +1,132 @@
+/**
+ * Compare-and-set state changes for task instances and DAG runs.
+ *
+ * These helpers are the only way a task instance's or a DAG run's `state` changes anywhere in
+ * Baton. Each one is a single `UPDATE … WHERE <key> AND state IN (<expected>)`: the row moves
+ * only if it is still in a state the caller saw, so two actors racing on the same row (two
+ * schedulers, a worker and the scheduler, a user marking a task) can never both win. The
+ * loser gets `false` (or is left out of the returned keys) and must re-read before deciding
+ * anything else. On PostgreSQL at READ COMMITTED, a racing UPDATE waits for the winner's
+ * transaction and then re-checks the state, so exactly one succeeds.
+ *
+ * `updated_at` is set to now unless the patch sets it.
+ */
+import type { Kysely, UpdateObject } from 'kysely';
+import { isDagRunState, isTiState } from '../core/states.ts';
+import type { DagRunState, TaskInstanceState } from '../core/states.ts';
+import { nowIso } from './codec.ts';
+import type { Schema } from './schema.ts';
+
+/** The identity of a task instance. `mapIndex` is -1 for a task that is not mapped. */
+export interface TaskInstanceKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
+}
+
+/** The identity of a DAG run. */
+export interface DagRunKey {
+  dagId: string;
+  runId: string;
+}
+
+/** Columns a task instance CAS may set: anything but its identity. Values or SQL expressions. */
+export type TaskInstancePatch = Omit<UpdateObject<Schema, 'task_instance'>, 'dag_id' | 'run_id' | 'task_id' | 'map_index'>;
+/** Columns a DAG run CAS may set: anything but its identity. Values or SQL expressions. */
+export type DagRunPatch = Omit<UpdateObject<Schema, 'dag_run'>, 'id' | 'dag_id' | 'run_id'>;
+
+/** Keys per UPDATE in the bulk form, well under both dialects' bound-parameter limits. */
+const CHUNK = 500;
+
+/**
+ * Moves one task instance from one of the `expected` states, applying `patch`.
+ * Returns true when exactly one row moved; false when the TI is missing or in another state.
+ */
+export async function casTaskInstanceState(
+  trx: Kysely<Schema>,
+  key: TaskInstanceKey,
+  expected: TaskInstanceState | readonly TaskInstanceState[],
+  patch: TaskInstancePatch,
+): Promise<boolean> {
+  const states = expectedStates(expected, isTiState, 'task instance');
+  checkPatchState(patch.state, isTiState, 'task instance');
+  const result = await trx
+    .updateTable('task_instance')
+    .set({ updated_at: nowIso(), ...patch })
+    .where('dag_id', '=', key.dagId)
+    .where('run_id', '=', key.runId)
+    .where('task_id', '=', key.taskId)
+    .where('map_index', '=', key.mapIndex)
+    .where('state', 'in', states)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * The bulk form of `casTaskInstanceState`: moves every listed task instance that is in one of
+ * the `expected` states and returns the keys of those that moved (in no particular order).
+ */
+export async function casTaskInstanceStates(
+  trx: Kysely<Schema>,
+  keys: readonly TaskInstanceKey[],
+  expected: TaskInstanceState | readonly TaskInstanceState[],
+  patch: TaskInstancePatch,
+): Promise<TaskInstanceKey[]> {
+  const states = expectedStates(expected, isTiState, 'task instance');
+  checkPatchState(patch.state, isTiState, 'task instance');
+  const moved: TaskInstanceKey[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    const rows = await trx
+      .updateTable('task_instance')
+      .set({ updated_at: nowIso(), ...patch })
+      .where((eb) =>
+        eb.or(chunk.map((k) => eb.and([eb('dag_id', '=', k.dagId), eb('run_id', '=', k.runId), eb('task_id', '=', k.taskId), eb('map_index', '=', k.mapIndex)]))),
+      )
+      .where('state', 'in', states)
+      .returning(['dag_id', 'run_id', 'task_id', 'map_index'])
+      .execute();
+    for (const r of rows) moved.push({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index });
+  }
+  return moved;
+}
+
+/**
+ * Moves one DAG run from one of the `expected` states, applying `patch`.
+ * Returns true when exactly one row moved; false when the run is missing or in another state.
+ */
+export async function casDagRunState(
+  trx: Kysely<Schema>,
+  key: DagRunKey,
+  expected: DagRunState | readonly DagRunState[],
+  patch: DagRunPatch,
+): Promise<boolean> {
+  const states = expectedStates(expected, isDagRunState, 'DAG run');
+  checkPatchState(patch.state, isDagRunState, 'DAG run');
+  const result = await trx
+    .updateTable('dag_run')
+    .set({ updated_at: nowIso(), ...patch })
+    .where('dag_id', '=', key.dagId)
+    .where('run_id', '=', key.runId)
+    .where('state', 'in', states)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+function expectedStates<S extends string>(expected: S | readonly S[], isState: (v: unknown) => v is S, what: string): S[] {
+  const states = typeof expected === 'string' ? [expected] : [...expected];
+  if (states.length === 0) {
+    throw new Error(`A ${what} compare-and-set needs at least one expected state; pass the state(s) the row was read in.`);
+  }
+  for (const s of states) {
+    if (!isState(s)) throw new Error(`${JSON.stringify(s)} is not a ${what} state; use one of the states in core/states.ts (a TI with no state is 'none').`);
+  }
+  return states;
+}
+
+function checkPatchState(state: unknown, isState: (v: unknown) => boolean, what: string): void {
+  if (typeof state === 'string' && !isState(state)) {
+    throw new Error(`Cannot set a ${what} to ${JSON.stringify(state)}: it is not a ${what} state. Use one of the states in core/states.ts.`);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Bringing the metadata database's schema up to date, and wiping it (tests, `db reset`).
+ * Migrations are listed here statically, in order; add new ones at the end.
+ */
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
+import * as m0001 from './migrations/0001_jobs_and_triggers.ts';
+import * as m0002 from './migrations/0002_dags_and_runs.ts';
+import * as m0003 from './migrations/0003_datasets.ts';
+import * as m0004 from './migrations/0004_admin.ts';
+import * as m0005 from './migrations/0005_users.ts';
+import { isPostgres } from './migrations/helpers.ts';
+
+/** Every migration, by name, in the order they apply. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_jobs_and_triggers': m0001,
+  '0002_dags_and_runs': m0002,
+  '0003_datasets': m0003,
+  '0004_admin': m0004,
+  '0005_users': m0005,
+});
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+/**
+ * Applies every migration not yet applied; does nothing when the schema is current. Safe to
+ * run from several processes at once (PostgreSQL takes an advisory lock, SQLite a write
+ * transaction). Returns the names of the migrations it applied.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw migrationError(error, results ?? []);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Drops every table (data included) and migrates again. */
+export async function resetDatabase(db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) {
+    const { rows } = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = current_schema()`.execute(db);
+    if (rows.length > 0) {
+      await sql`drop table if exists ${sql.join(rows.map((r) => sql.id(r.tablename)))} cascade`.execute(db);
+    }
+  } else {
+    const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
+    await sql`pragma foreign_keys = off`.execute(db);
+    try {
+      for (const { name } of rows) await sql`drop table if exists ${sql.id(name)}`.execute(db);
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(db);
+    }
+  }
+  await migrateToLatest(db);
+}
+
+function migrationError(error: unknown, results: MigrationResult[]): Error {
+  const failed = results.find((r) => r.status === 'Error')?.migrationName;
+  const where = failed ? `migration ${failed} failed` : 'the migrations could not start';
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`Could not bring the database schema up to date: ${where}: ${reason}. Fix the cause (permissions, disk space, a schema edited by hand) and run the migrations again; this run applied nothing (all pending migrations run in one transaction).`, { cause: error });
+}

@@ -1,0 +1,45 @@
+/** Tables for datasets, their events and the DAGs they schedule. */
+import type { ColumnType } from 'kysely';
+import type { AutoId, FlagWithDefault, IsoTimestamp, JsonText } from './column-types.ts';
+
+export interface DatasetTable {
+  id: AutoId;
+  uri: string;
+  extra: ColumnType<JsonText, JsonText | undefined, JsonText>;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+  is_orphaned: FlagWithDefault;
+}
+
+export interface DatasetEventTable {
+  id: AutoId;
+  dataset_id: number;
+  extra: ColumnType<JsonText, JsonText | undefined, JsonText>;
+  source_dag_id: string | null;
+  source_task_id: string | null;
+  source_run_id: string | null;
+  source_map_index: number | null;
+  timestamp: IsoTimestamp;
+}
+
+export interface DagScheduleDatasetReferenceTable {
+  dag_id: string;
+  dataset_id: number;
+}
+
+export interface TaskOutletDatasetReferenceTable {
+  dag_id: string;
+  task_id: string;
+  dataset_id: number;
+}
+
+export interface DatasetDagRunQueueTable {
+  dataset_id: number;
+  target_dag_id: string;
+  created_at: IsoTimestamp;
+}
+
+export interface DagrunDatasetEventTable {
+  dag_run_id: number;
+  event_id: number;
+}
