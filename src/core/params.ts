@@ -19,9 +19,10 @@ const ajv = new Ajv({
   allErrors: true,
   logger: false,
 });
-// ajv-formats is CommonJS: under ESM its default export may arrive wrapped once more.
-const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule);
-addFormats(ajv);
+// ajv-formats is CommonJS: depending on the loader its plugin is the default export or its `.default`.
+type FormatsPlugin = (instance: Ajv) => Ajv;
+const formats = formatsModule as unknown as FormatsPlugin & { default?: FormatsPlugin };
+(formats.default ?? formats)(ajv);
 for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['string', 'object', 'array', 'boolean', 'number'] });
 
 const validators = new Map<string, ValidateFunction>();

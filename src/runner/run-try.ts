@@ -190,7 +190,10 @@ export async function runTry(input: TryInput): Promise<TryResult> {
       params: input.params, conf: r.conf,
       xcomPull: (args) => selectXCom(withPushed(pre?.rows ?? []), args, { isMapped: (id) => mappedIds.has(id) }),
       getVariable: (k) => pre?.vars[k],
-      getConnection: (id) => pre?.conns.find((c) => c.connId === id),
+      getConnection: (id) => {
+        const c = pre?.conns.find((x) => x.connId === id);
+        return c ? { ...c } : undefined;
+      },
     });
   }
 

@@ -7,6 +7,7 @@ import { dateFromParts, partsFromDate, pendulumFormat, strftime, weekday } from 
 import type { TimeParts } from './strftime.ts';
 
 const UNITS = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds', 'microseconds'] as const;
+const START_UNITS = ['second', 'minute', 'hour', 'day', 'month', 'year'];
 const FIELDS = ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond'] as const;
 
 /** A timezone-aware UTC datetime, printed the way Airflow prints pendulum datetimes. */
@@ -80,16 +81,17 @@ export class TemplateDateTime {
   /** pendulum's `start_of(unit)` for second, minute, hour, day, week (Monday), month, year. */
   start_of(unit: string): TemplateDateTime {
     const p = { ...this.#parts, microsecond: 0 };
-    switch (unit) {
-      case 'year': p.month = 1; // falls through
-      case 'month': p.day = 1; // falls through
-      case 'day': p.hour = 0; // falls through
-      case 'hour': p.minute = 0; // falls through
-      case 'minute': p.second = 0; // falls through
-      case 'second': return new TemplateDateTime(dateFromParts(p));
-      case 'week': return new TemplateDateTime(dateFromParts({ ...p, hour: 0, minute: 0, second: 0 })).subtract({ days: weekday(p), __keywords: true });
-      default: throw new Error(`start_of(): unknown unit '${unit}'; use second, minute, hour, day, week, month or year`);
+    if (unit === 'week') {
+      return new TemplateDateTime(dateFromParts({ ...p, hour: 0, minute: 0, second: 0 })).subtract({ days: weekday(p), __keywords: true });
     }
+    const rank = START_UNITS.indexOf(unit);
+    if (rank < 0) throw new Error(`start_of(): unknown unit '${unit}'; use second, minute, hour, day, week, month or year`);
+    if (rank >= 1) p.second = 0;
+    if (rank >= 2) p.minute = 0;
+    if (rank >= 3) p.hour = 0;
+    if (rank >= 4) p.day = 1;
+    if (rank >= 5) p.month = 1;
+    return new TemplateDateTime(dateFromParts(p));
   }
 
   /** pendulum's `end_of(unit)`: the last microsecond (to the millisecond) of the unit. */

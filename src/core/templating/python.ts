@@ -9,10 +9,11 @@ export function isKeywordArgs(value: unknown): value is Record<string, unknown> 
 }
 
 /**
- * Maps positional and keyword arguments onto Python parameter names, as a Python call would.
- * Throws on unknown keywords and on too many positional arguments.
+ * Maps positional and keyword arguments onto Python parameter names, as a Python call would;
+ * `keywordOnly` names may only be given as keywords. Throws on unknown keywords and on too
+ * many positional arguments.
  */
-export function bindArgs(fn: string, names: readonly string[], args: unknown[]): Record<string, unknown> {
+export function bindArgs(fn: string, names: readonly string[], args: unknown[], keywordOnly: readonly string[] = []): Record<string, unknown> {
   const last = args[args.length - 1];
   const keywords = isKeywordArgs(last) ? last : null;
   const positional = keywords ? args.slice(0, -1) : args;
@@ -24,7 +25,9 @@ export function bindArgs(fn: string, names: readonly string[], args: unknown[]):
   if (keywords) {
     for (const [k, v] of Object.entries(keywords)) {
       if (k === '__keywords') continue;
-      if (!names.includes(k)) throw new Error(`${fn}() got an unexpected keyword argument '${k}'; it accepts ${names.join(', ')}`);
+      if (!names.includes(k) && !keywordOnly.includes(k)) {
+        throw new Error(`${fn}() got an unexpected keyword argument '${k}'; it accepts ${[...names, ...keywordOnly].join(', ')}`);
+      }
       if (k in bound) throw new Error(`${fn}() got multiple values for argument '${k}'`);
       bound[k] = v;
     }

@@ -44,14 +44,52 @@ export function assertTimeZone(timezone: string): void {
 /** The wall time in `timezone` at the instant `ms` (milliseconds are kept). */
 export function toWallTime(ms: number, timezone: string): number {
   if (isUtc(timezone)) return ms;
-  const fields: Record<string, string> = {};
-  for (const part of formatter(timezone).formatToParts(ms)) fields[part.type] = part.value;
-  const yearOfEra = Number(fields.year);
-  const year = fields.era === 'BC' || fields.era === 'B' ? 1 - yearOfEra : yearOfEra;
+  const f = formatter(timezone);
+  // format() is several times faster than formatToParts(); its layout is checked before use.
+  const quick = QUICK_LAYOUT.exec(f.format(ms));
+  const fields = quick !== null ? quickFields(quick) : partsFields(f, ms);
   const wall = new Date(0);
-  wall.setUTCFullYear(year, Number(fields.month) - 1, Number(fields.day));
-  wall.setUTCHours(Number(fields.hour), Number(fields.minute), Number(fields.second), mod(ms, 1000));
+  wall.setUTCFullYear(fields.year, fields.month - 1, fields.day);
+  wall.setUTCHours(fields.hour, fields.minute, fields.second, mod(ms, 1000));
   return wall.getTime();
+}
+
+interface WallFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** en-US layout, e.g. "3/10/2024 AD, 02:30:00". */
+const QUICK_LAYOUT = /^(\d+)\/(\d+)\/(\d+) (AD|BC), (\d\d):(\d\d):(\d\d)$/;
+
+function quickFields(m: RegExpExecArray): WallFields {
+  const yearOfEra = Number(m[3]);
+  return {
+    year: m[4] === 'BC' ? 1 - yearOfEra : yearOfEra,
+    month: Number(m[1]),
+    day: Number(m[2]),
+    hour: Number(m[5]),
+    minute: Number(m[6]),
+    second: Number(m[7]),
+  };
+}
+
+function partsFields(f: Intl.DateTimeFormat, ms: number): WallFields {
+  const parts: Record<string, string> = {};
+  for (const part of f.formatToParts(ms)) parts[part.type] = part.value;
+  const yearOfEra = Number(parts.year);
+  return {
+    year: parts.era === 'BC' || parts.era === 'B' ? 1 - yearOfEra : yearOfEra,
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  };
 }
 
 /** The zone's offset from UTC at the instant `ms`, in milliseconds (east positive). */

@@ -15,7 +15,7 @@ export interface TrainOptions extends TokenizeOptions, TfidfOptions, LogisticReg
  *   (`stopwords: true`), words of 2+ characters (`minTokenLength: 2`);
  * - TF-IDF: terms in 2+ documents (`minDf: 2`), no upper document-frequency cut (`maxDf: 1`),
  *   no vocabulary cap (`maxFeatures: null`), sublinear tf (`sublinearTf: true`);
- * - model: L-BFGS (`solver: 'lbfgs'`) with `l2: 1e-3`, balanced class weights
+ * - model: L-BFGS (`solver: 'lbfgs'`) with `l2: 3e-5`, balanced class weights
  *   (`classWeight: 'balanced'`), at most 300 iterations (`maxIterations: 300`),
  *   `tolerance: 1e-5`; Adam settings `learningRate: 0.01`, `batchSize: 32`; `seed: 42`.
  */
@@ -28,7 +28,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   maxDf: 1,
   maxFeatures: null,
   sublinearTf: true,
-  l2: 1e-3,
+  l2: 3e-5,
   classWeight: 'balanced' as const,
   solver: 'lbfgs' as const,
   maxIterations: 300,

@@ -122,13 +122,7 @@ export class TfidfVectorizer {
       values[k] = v;
       norm += v * v;
     }
-    if (process.env.BLOCK) {
-      const w = Number(process.env.BLOCK);
-      let nc = 0, nw = 0;
-      for (let k = 0; k < values.length; k++) { if (this.vocabulary[indices[k]].startsWith('#')) nc += values[k] ** 2; else nw += values[k] ** 2; }
-      for (let k = 0; k < values.length; k++) { const c = this.vocabulary[indices[k]].startsWith('#'); values[k] *= c ? (nc > 0 ? 1 / Math.sqrt(nc) : 0) : (nw > 0 ? w / Math.sqrt(nw) : 0); }
-      let n2 = 0; for (const v of values) n2 += v * v; if (n2 > 0) for (let k = 0; k < values.length; k++) values[k] /= Math.sqrt(n2);
-    } else if (norm > 0) {
+    if (norm > 0) {
       const inv = 1 / Math.sqrt(norm);
       for (let k = 0; k < values.length; k++) values[k] *= inv;
     }

@@ -1,0 +1,150 @@
+/**
+ * Baton's settings, read in one place. Each setting comes from, in order: its environment
+ * variable, the `"baton"` object of the nearest package.json above the working directory,
+ * then its default. Relative paths in package.json are relative to that package.json.
+ *
+ * | setting                  | environment                        | default                      |
+ * |--------------------------|------------------------------------|------------------------------|
+ * | home                     | BATON_HOME                         | ~/baton                      |
+ * | dagsFolder               | BATON_DAGS_FOLDER                  | <home>/dags                  |
+ * | databaseUrl              | BATON_DATABASE_URL                 | sqlite:<home>/baton.db       |
+ * | parallelism              | BATON_PARALLELISM                  | number of CPU cores          |
+ * | logsFolder               | BATON_LOGS_FOLDER                  | <home>/logs                  |
+ * | xcomFolder               | BATON_XCOM_FOLDER                  | <home>/xcom                  |
+ * | xcomMaxInlineBytes       | BATON_XCOM_MAX_INLINE_BYTES        | 65536                        |
+ * | pausedAtCreation         | BATON_DAGS_ARE_PAUSED_AT_CREATION  | true                         |
+ * | dagFileProcessorTimeout  | BATON_DAG_FILE_PROCESSOR_TIMEOUT   | 50 (seconds)                 |
+ * | minFileProcessInterval   | BATON_MIN_FILE_PROCESS_INTERVAL    | 30 (seconds)                 |
+ * | heartbeatInterval        | BATON_HEARTBEAT_INTERVAL           | 5 (seconds)                  |
+ * | zombieThreshold          | BATON_ZOMBIE_THRESHOLD             | 300 (seconds)                |
+ * | queuedTimeout            | BATON_TASK_QUEUED_TIMEOUT          | 600 (seconds)                |
+ * | port                     | BATON_PORT                         | 8080                         |
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, availableParallelism } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export interface BatonConfig {
+  home: string;
+  dagsFolder: string;
+  databaseUrl: string;
+  parallelism: number;
+  logsFolder: string;
+  xcomFolder: string;
+  xcomMaxInlineBytes: number;
+  pausedAtCreation: boolean;
+  dagFileProcessorTimeout: number;
+  minFileProcessInterval: number;
+  heartbeatInterval: number;
+  zombieThreshold: number;
+  queuedTimeout: number;
+  port: number;
+  /** Where each setting came from, for `baton config list`. */
+  sources: Record<string, 'env' | 'package.json' | 'default'>;
+}
+
+export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources'>, string> = {
+  home: 'BATON_HOME',
+  dagsFolder: 'BATON_DAGS_FOLDER',
+  databaseUrl: 'BATON_DATABASE_URL',
+  parallelism: 'BATON_PARALLELISM',
+  logsFolder: 'BATON_LOGS_FOLDER',
+  xcomFolder: 'BATON_XCOM_FOLDER',
+  xcomMaxInlineBytes: 'BATON_XCOM_MAX_INLINE_BYTES',
+  pausedAtCreation: 'BATON_DAGS_ARE_PAUSED_AT_CREATION',
+  dagFileProcessorTimeout: 'BATON_DAG_FILE_PROCESSOR_TIMEOUT',
+  minFileProcessInterval: 'BATON_MIN_FILE_PROCESS_INTERVAL',
+  heartbeatInterval: 'BATON_HEARTBEAT_INTERVAL',
+  zombieThreshold: 'BATON_ZOMBIE_THRESHOLD',
+  queuedTimeout: 'BATON_TASK_QUEUED_TIMEOUT',
+  port: 'BATON_PORT',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): BatonConfig {
+  const pkg = findPackageSettings(cwd);
+  const sources: BatonConfig['sources'] = {};
+  const raw = (key: keyof typeof ENV_NAMES): { value: string | number | boolean; base: string } | undefined => {
+    const e = env[ENV_NAMES[key]];
+    if (e !== undefined && e !== '') {
+      sources[key] = 'env';
+      return { value: e, base: cwd };
+    }
+    if (pkg && pkg.settings[key] !== undefined) {
+      sources[key] = 'package.json';
+      return { value: pkg.settings[key] as string, base: pkg.dir };
+    }
+    sources[key] = 'default';
+    return undefined;
+  };
+  const path = (key: keyof typeof ENV_NAMES, fallback: () => string): string => {
+    const r = raw(key);
+    if (!r) return fallback();
+    const v = String(r.value);
+    return isAbsolute(v) ? v : resolve(r.base, v.replace(/^~(?=\/|$)/, homedir()));
+  };
+  const num = (key: keyof typeof ENV_NAMES, fallback: number, min: number): number => {
+    const r = raw(key);
+    if (!r) return fallback;
+    const n = Number(r.value);
+    if (!Number.isFinite(n) || n < min) throw new ConfigError(`${ENV_NAMES[key]} must be a number ≥ ${min} (got ${JSON.stringify(r.value)})`);
+    return n;
+  };
+  const bool = (key: keyof typeof ENV_NAMES, fallback: boolean): boolean => {
+    const r = raw(key);
+    if (!r) return fallback;
+    const v = String(r.value).toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new ConfigError(`${ENV_NAMES[key]} must be true or false (got ${JSON.stringify(r.value)})`);
+  };
+
+  const home = path('home', () => join(homedir(), 'baton'));
+  const dbRaw = raw('databaseUrl');
+  const databaseUrl = dbRaw ? normalizeDbUrl(String(dbRaw.value), dbRaw.base) : `sqlite:${join(home, 'baton.db')}`;
+  return {
+    home,
+    dagsFolder: path('dagsFolder', () => join(home, 'dags')),
+    databaseUrl,
+    parallelism: Math.floor(num('parallelism', availableParallelism(), 1)),
+    logsFolder: path('logsFolder', () => join(home, 'logs')),
+    xcomFolder: path('xcomFolder', () => join(home, 'xcom')),
+    xcomMaxInlineBytes: Math.floor(num('xcomMaxInlineBytes', 65536, 0)),
+    pausedAtCreation: bool('pausedAtCreation', true),
+    dagFileProcessorTimeout: num('dagFileProcessorTimeout', 50, 0.1),
+    minFileProcessInterval: num('minFileProcessInterval', 30, 0),
+    heartbeatInterval: num('heartbeatInterval', 5, 0.05),
+    zombieThreshold: num('zombieThreshold', 300, 0.1),
+    queuedTimeout: num('queuedTimeout', 600, 0.1),
+    port: Math.floor(num('port', 8080, 0)),
+    sources,
+  };
+}
+
+function normalizeDbUrl(url: string, base: string): string {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return url;
+  if (url === 'sqlite::memory:') return url;
+  if (url.startsWith('sqlite:')) {
+    const p = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return `sqlite:${isAbsolute(p) ? p : resolve(base, p)}`;
+  }
+  throw new ConfigError(`BATON_DATABASE_URL must start with sqlite: or postgres:// (got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))})`);
+}
+
+function findPackageSettings(start: string): { dir: string; settings: Record<string, unknown> } | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { baton?: Record<string, unknown> };
+        if (pkg.baton && typeof pkg.baton === 'object') return { dir, settings: pkg.baton };
+      } catch {
+        /* an unreadable package.json has no Baton settings */
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
