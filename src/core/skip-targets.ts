@@ -14,7 +14,8 @@ type TaskShape = Pick<SerializedTask, 'taskId' | 'downstream' | 'groupId'>;
 
 /**
  * Task ids to mark skipped. For `follow`, every id must be a direct downstream task or a task
- * group containing one; otherwise an Error lists the valid choices.
+ * group containing one; otherwise an Error lists the valid choices. Direct downstream tasks
+ * that are also downstream of a followed task are not skipped (as in Airflow).
  */
 export function skipTargets(tasks: TaskShape[], fromTaskId: string, directive: SkipDirectiveData): string[] {
   const byId = new Map(tasks.map((t) => [t.taskId, t]));
@@ -38,7 +39,11 @@ export function skipTargets(tasks: TaskShape[], fromTaskId: string, directive: S
           inGroup.forEach((d) => followed.add(d));
         }
       }
-      return direct.filter((d) => !followed.has(d));
+      // A direct downstream task that is also downstream of a followed task is kept (the
+      // "empty branch" case: branch -> join and branch -> chosen -> join runs join).
+      const kept = new Set(followed);
+      for (const id of followed) for (const d of reachable(id, (x) => byId.get(x)?.downstream ?? [])) kept.add(d);
+      return direct.filter((d) => !kept.has(d));
     }
     default: {
       const never: never = directive;

@@ -1,7 +1,8 @@
 /**
  * Lists the files of a DAGs folder that may define DAGs: TypeScript and JavaScript modules,
  * found recursively, minus what `.batonignore` files, hidden entries, `node_modules`,
- * declaration files and test files exclude.
+ * declaration files and test files exclude. Symbolic links are followed (a loop is not), and
+ * a file reached by several paths is listed once.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,9 +21,39 @@ const SKIPPED_FILE_RE = /(?:\.d\.(?:ts|mts)|\.test\.(?:ts|mts|js|mjs))$/;
 export async function findDagFiles(folder: string): Promise<string[]> {
   const root = resolve(folder);
   await assertFolder(root);
-  const found: string[] = [];
-  await walk(root, '', [], new Set([await realpath(root)]), found);
-  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const found: Candidate[] = [];
+  await walk({ dir: root, rel: '', rules: [], ancestors: new Set([await realpath(root)]), viaLink: false }, found);
+  return pickOnePathPerFile(found);
+}
+
+/** A DAG file as reached by the walk; `viaLink` when a symbolic link is on its path. */
+interface Candidate {
+  path: string;
+  real: string;
+  viaLink: boolean;
+}
+
+interface WalkState {
+  dir: string;
+  rel: string;
+  rules: readonly IgnoreRule[];
+  /** Real paths of the folders being walked, to stop at symbolic links that loop. */
+  ancestors: ReadonlySet<string>;
+  viaLink: boolean;
+}
+
+/** A file reachable through several symbolic links is listed once, preferably by a link-free path. */
+function pickOnePathPerFile(found: Candidate[]): string[] {
+  const byReal = new Map<string, Candidate>();
+  for (const c of found.sort((a, b) => compare(a.path, b.path))) {
+    const kept = byReal.get(c.real);
+    if (!kept || (kept.viaLink && !c.viaLink)) byReal.set(c.real, c);
+  }
+  return [...byReal.values()].map((c) => c.path).sort(compare);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 async function assertFolder(root: string): Promise<void> {
@@ -38,25 +69,25 @@ async function assertFolder(root: string): Promise<void> {
   if (!info.isDirectory()) throw new Error(`DAGs folder '${root}' is not a directory: set BATON_DAGS_FOLDER to a folder holding your DAG files`);
 }
 
-async function walk(dir: string, rel: string, inherited: readonly IgnoreRule[], visited: Set<string>, found: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const rules = [...inherited, ...(await readIgnoreRules(dir, rel))];
+async function walk(state: WalkState, found: Candidate[]): Promise<void> {
+  const entries = await readdir(state.dir, { withFileTypes: true });
+  const rules = [...state.rules, ...(await readIgnoreRules(state.dir, state.rel))];
   for (const entry of entries) {
     const name = entry.name;
     if (name.startsWith('.') || name === 'node_modules') continue;
-    const abs = join(dir, name);
-    const relPath = rel === '' ? name : `${rel}/${name}`;
-    const kind = await entryKind(entry, abs);
+    const path = join(state.dir, name);
+    const relPath = state.rel === '' ? name : `${state.rel}/${name}`;
+    const kind = await entryKind(entry, path);
+    const viaLink = state.viaLink || entry.isSymbolicLink();
     if (kind === 'dir') {
       if (isIgnored(rules, relPath, true)) continue;
-      const real = await realpath(abs);
-      if (visited.has(real)) continue;
-      visited.add(real);
-      await walk(abs, relPath, rules, visited, found);
+      const real = await realpath(path);
+      if (state.ancestors.has(real)) continue;
+      await walk({ dir: path, rel: relPath, rules, ancestors: new Set([...state.ancestors, real]), viaLink }, found);
     } else if (kind === 'file') {
       if (!DAG_FILE_RE.test(name) || SKIPPED_FILE_RE.test(name)) continue;
       if (isIgnored(rules, relPath, false)) continue;
-      found.push(abs);
+      found.push({ path, real: await realpath(path), viaLink });
     }
   }
 }

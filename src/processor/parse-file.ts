@@ -8,6 +8,7 @@ import type { SerializedDag } from '../core/serialized-dag.ts';
 import { serializeDag } from '../sdk/serialize.ts';
 import { importError, importErrorFromThrown, mergeImportErrors, type ImportErrorInfo } from './import-error.ts';
 import { loadDagsFromFile } from './load-dag-module.ts';
+import { syntaxErrorLine } from './syntax-location.ts';
 
 /** The outcome of parsing one file: its valid DAGs and at most one import error. */
 export interface ParseResult {
@@ -31,7 +32,9 @@ export async function parseDagFile(file: string): Promise<ParseResult> {
   try {
     loaded = await loadDagsFromFile(abs);
   } catch (e) {
-    return { file: abs, dags: [], errors: [importErrorFromThrown(abs, e)], durationMs: elapsed() };
+    const error = importErrorFromThrown(abs, e);
+    if (error.line === null && e instanceof SyntaxError) error.line = await syntaxErrorLine(abs);
+    return { file: abs, dags: [], errors: [error], durationMs: elapsed() };
   }
   const dags: SerializedDag[] = [];
   const problems: ImportErrorInfo[] = [];

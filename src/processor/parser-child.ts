@@ -15,6 +15,7 @@ const BOOTSTRAP = new URL('./register-loaders.js', import.meta.url).href;
 export const CHILD_EXEC_ARGV: readonly string[] = ['--import', BOOTSTRAP];
 const STDERR_TAIL = 4000;
 const CLOSE_GRACE_MS = 2000;
+const STDERR_DRAIN_MS = 200;
 
 /** What became of one parse request. */
 export type ParseOutcome =
@@ -43,6 +44,7 @@ export class ParserChild {
     this.exitPromise = new Promise((done) => proc.once('exit', () => done()));
     proc.on('message', (raw) => this.onMessage(raw));
     proc.on('exit', (code, signal) => this.onExit(code, signal));
+    proc.on('error', () => proc.kill('SIGKILL'));
   }
 
   /** Forks a child and waits until it reports ready. Throws when it cannot start. */
@@ -51,7 +53,8 @@ export class ParserChild {
     const proc = fork(CHILD_ENTRY, [], { execArgv: [...CHILD_EXEC_ARGV], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     let stderr = '';
     proc.stdout?.resume();
-    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+    const onStartupStderr = (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL));
+    proc.stderr?.setEncoding('utf8').on('data', onStartupStderr);
     return new Promise((resolveStart, rejectStart) => {
       const fail = (why: string) => {
         cleanup();
@@ -72,9 +75,15 @@ export class ParserChild {
       const cleanup = () => {
         clearTimeout(timer);
         proc.off('message', onMessage).off('exit', onExit).off('error', onError);
+        proc.stderr?.off('data', onStartupStderr);
       };
       proc.on('message', onMessage).on('exit', onExit).on('error', onError);
     });
+  }
+
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   /** False once the child timed out, crashed or was closed. */
@@ -121,9 +130,12 @@ export class ParserChild {
     if (message?.type === 'result' && this.pending?.id === message.id) this.settle({ kind: 'result', result: message.result });
   }
 
+  /** Settles once the child's stderr is drained ('close'), or shortly after exit at the latest. */
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
-    this.settle({ kind: 'exit', code, signal, stderr: this.stderr.trim() });
+    const finish = () => this.settle({ kind: 'exit', code, signal, stderr: this.stderr.trim() });
+    this.proc.once('close', finish);
+    setTimeout(finish, STDERR_DRAIN_MS).unref();
   }
 
   private settle(outcome: ParseOutcome): void {

@@ -120,10 +120,14 @@ export class Dag {
     return t;
   }
 
-  /** A task id not yet used in this DAG, derived from `base` (Airflow adds `__1`, `__2`, …). */
-  uniqueTaskId(base: string): string {
-    if (!this.tasks.has(base)) return base;
-    for (let i = 1; ; i++) if (!this.tasks.has(`${base}__${i}`)) return `${base}__${i}`;
+  /**
+   * A task id not yet used in this DAG, derived from `base` (Airflow adds `__1`, `__2`, …).
+   * Inside a task group the check is on the group-prefixed id the task will get.
+   */
+  uniqueTaskId(base: string, group?: TaskGroup | null): string {
+    const full = (id: string) => (group ? group.childId(id) : id);
+    if (!this.tasks.has(full(base))) return base;
+    for (let i = 1; ; i++) if (!this.tasks.has(full(`${base}__${i}`))) return `${base}__${i}`;
   }
 }
 

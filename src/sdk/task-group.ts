@@ -40,7 +40,7 @@ export class TaskGroup implements TaskLike {
     return chain;
   }
 
-  /** @internal */
+  /** @internal Records a task or nested group id (in this group and every enclosing one). */
   addChild(id: string): void {
     this.children.push(id);
     this.parent?.addChild(id);
@@ -85,6 +85,7 @@ export function taskGroup(groupId: string, a: TaskGroupOptions | ((g: TaskGroup)
   const fullId = parent ? parent.childId(groupId) : groupId;
   const group = new TaskGroup(fullId, dag, options);
   dag.addGroup(group);
+  parent?.addChild(fullId);
   withGroup(group, () => build(group));
   if (group.children.length === 0) throw new DagDefinitionError(`task group '${fullId}' is empty: create at least one task inside it`);
   return group;

@@ -9,7 +9,7 @@
  * The function receives its input (XCom references resolved) and the task context.
  */
 import { BaseOperator, type BaseOperatorOptions } from './base-operator.ts';
-import { currentDag } from './build-context.ts';
+import { currentDag, currentGroup } from './build-context.ts';
 import type { TaskContext } from './context.ts';
 import { DagDefinitionError } from './errors.ts';
 import { runBashCommand } from './operators/bash-runner.ts';
@@ -143,7 +143,7 @@ function makeTaskFlow<I, R>(kind: Kind, options: TaskFlowOptions, fn: TaskFn<I, 
   const create = (input: unknown, mapping: MappingDef | null): TaskOutput<never> => {
     const dag = currentDag();
     if (!dag) throw new DagDefinitionError(`task '${base}' was called outside a dag(...) build function`);
-    const op = new TaskFlowOperator({ ...taskOptions, taskId: dag.uniqueTaskId(base) }, fn as TaskFn<unknown, unknown>, input, kind, multipleOutputs, mapping, maxMapLength);
+    const op = new TaskFlowOperator({ ...taskOptions, taskId: dag.uniqueTaskId(base, currentGroup()) }, fn as TaskFn<unknown, unknown>, input, kind, multipleOutputs, mapping, maxMapLength);
     return op.output as TaskOutput<never>;
   };
   const checkMapping = (m: MappingDef): MappingDef => {

@@ -63,12 +63,11 @@ function openSqlite(path: string): BatonDb {
 }
 
 async function openPostgres(connectionString: string, poolSize: number): Promise<BatonDb> {
-  const pool = new pg.Pool({
-    connectionString,
-    max: poolSize,
-    // COUNT(*) and other BIGINT results come back as numbers, as they do on SQLite.
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
-  });
+  // COUNT(*) and other BIGINT results come back as numbers, as they do on SQLite. Baton's own
+  // columns are 32-bit, so no stored value loses precision.
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, 'text', Number);
+  const pool = new pg.Pool({ connectionString, max: poolSize, types });
   // An idle connection that breaks (server restart, database dropped) is discarded by the
   // pool, and the next query opens a new one; without this listener the process would exit.
   pool.on('error', () => {});

@@ -9,6 +9,7 @@ import * as m0002 from './migrations/0002_dags_and_runs.ts';
 import * as m0003 from './migrations/0003_datasets.ts';
 import * as m0004 from './migrations/0004_admin.ts';
 import * as m0005 from './migrations/0005_users.ts';
+import * as m0006 from './migrations/0006_xcom_list_length.ts';
 import { isPostgres } from './migrations/helpers.ts';
 
 /** Every migration, by name, in the order they apply. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003_datasets': m0003,
   '0004_admin': m0004,
   '0005_users': m0005,
+  '0006_xcom_list_length': m0006,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -75,6 +75,7 @@ export interface Schema {
   api_token: ApiTokenTable;
 }
 
+/** Rows as read (`…Row`), as inserted (`New…`) and as updated (`…Update`). */
 export type DagRow = Selectable<DagTable>;
 export type NewDag = Insertable<DagTable>;
 export type DagRunRow = Selectable<DagRunTable>;

@@ -1,7 +1,12 @@
-/** Runs `store-racer.ts` in several processes at once and collects what each reported. */
+/**
+ * Separate processes (`store-racer.ts`) that act on one database at the same instant, to test
+ * what happens when several Baton processes share a metadata database.
+ */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { TaskInstanceKey } from '../../src/store/cas.ts';
 
 const RACER = fileURLToPath(new URL('./store-racer.ts', import.meta.url));
 
@@ -11,34 +16,53 @@ export interface RacerReport {
   error?: string;
 }
 
-/** Starts `count` racer processes, waits until each has opened the database, then starts them together. */
-export async function raceProcesses(count: number, url: string, args: string[]): Promise<RacerReport[]> {
-  const racers = Array.from({ length: count }, () => startRacer(url, args));
-  await Promise.all(racers.map((r) => r.ready));
-  for (const r of racers) r.child.stdin!.write('go\n');
-  return Promise.all(racers.map((r) => r.report));
+export type RacerCommand = { op: 'open'; url: string } | { op: 'migrate' } | { op: 'cas'; key: TaskInstanceKey } | { op: 'close' };
+
+/** A group of racer processes. */
+export interface Racers {
+  /** Sends the command to every racer at once and returns each one's report. */
+  all(command: RacerCommand): Promise<RacerReport[]>;
+  /** Ends every racer process. */
+  stop(): Promise<void>;
 }
 
-function startRacer(url: string, args: string[]): { child: ChildProcess; ready: Promise<void>; report: Promise<RacerReport> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', RACER, url, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) markReady();
+/** Starts `count` racer processes and resolves once all have loaded. */
+export async function startRacers(count: number): Promise<Racers> {
+  const racers = await Promise.all(Array.from({ length: count }, startRacer));
+  return {
+    all: (command) => Promise.all(racers.map((r) => r.send(command))),
+    stop: async () => {
+      await Promise.all(racers.map((r) => r.stop()));
+    },
+  };
+}
+
+interface Racer {
+  send(command: RacerCommand): Promise<RacerReport>;
+  stop(): Promise<void>;
+}
+
+function startRacer(): Promise<Racer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', RACER], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  child.on('close', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`Racer process exited (code ${code}) before answering. stderr:\n${stderr}`));
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const report = new Promise<RacerReport>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (last.startsWith('{')) resolve(JSON.parse(last) as RacerReport);
-      else reject(new Error(`Racer process exited with code ${code} without a report. stderr:\n${err}`));
-    });
-  });
-  // A racer that dies before "ready" must not leave the race waiting forever.
-  report.catch(() => {}).finally(markReady);
-  return { child, ready, report };
+  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.resolve(line));
+  const nextLine = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  const racer: Racer = {
+    send: async (command) => {
+      const answer = nextLine();
+      child.stdin!.write(`${JSON.stringify(command)}\n`);
+      return JSON.parse(await answer) as RacerReport;
+    },
+    stop: async () => {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+  return nextLine().then(() => racer);
 }

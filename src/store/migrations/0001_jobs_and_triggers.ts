@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { autoId, required, TEXT } from './helpers.ts';
 
+/** Creates this migration's tables, constraints and indexes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('job')
@@ -27,6 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('trigger_triggerer_id_idx').on('trigger').column('triggerer_id').execute();
 }
 
+/** Drops this migration's tables. */
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('trigger').execute();
   await db.schema.dropTable('job').execute();

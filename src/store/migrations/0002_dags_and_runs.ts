@@ -16,6 +16,7 @@ function runChildTable(db: Kysely<any>, name: string): CreateTableBuilder<string
     .addForeignKeyConstraint(`${name}_dag_run_fkey`, ['dag_id', 'run_id'], 'dag_run', ['dag_id', 'run_id'], (fk) => fk.onDelete('cascade'));
 }
 
+/** Creates this migration's tables, constraints and indexes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('dag')
@@ -152,6 +153,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/** Drops this migration's tables. */
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['xcom', 'task_reschedule', 'task_map', 'task_instance_history', 'task_instance', 'dag_run', 'serialized_dag', 'dag']) {
     await db.schema.dropTable(table).execute();

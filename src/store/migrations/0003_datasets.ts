@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { autoId, flag, required, TEXT } from './helpers.ts';
 
+/** Creates this migration's tables, constraints and indexes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('dataset')
@@ -61,6 +62,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('dagrun_dataset_event_event_idx').on('dagrun_dataset_event').column('event_id').execute();
 }
 
+/** Drops this migration's tables. */
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['dagrun_dataset_event', 'dataset_dag_run_queue', 'task_outlet_dataset_reference', 'dag_schedule_dataset_reference', 'dataset_event', 'dataset']) {
     await db.schema.dropTable(table).execute();

@@ -5,6 +5,7 @@ import { autoId, flag, required, TEXT } from './helpers.ts';
 /** Name and size of the pool every task uses unless it names another. */
 export const DEFAULT_POOL = { name: 'default_pool', slots: 128 } as const;
 
+/** Creates this migration's tables, constraints and indexes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('slot_pool')
@@ -76,6 +77,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/** Drops this migration's tables. */
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['dag_warning', 'log', 'import_error', 'connection', 'variable', 'slot_pool']) {
     await db.schema.dropTable(table).execute();

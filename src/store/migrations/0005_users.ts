@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { autoId, flag, required, TEXT } from './helpers.ts';
 
+/** Creates this migration's tables, constraints and indexes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('ab_user')
@@ -29,6 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('api_token_user_id_idx').on('api_token').column('user_id').execute();
 }
 
+/** Drops this migration's tables. */
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('api_token').execute();
   await db.schema.dropTable('ab_user').execute();

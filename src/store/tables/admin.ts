@@ -1,6 +1,7 @@
 /** Tables for pools, variables, connections, jobs, triggers, audit and users. */
 import type { AutoId, FlagWithDefault, IsoTimestamp, JobState, JobType, JsonText } from './column-types.ts';
 
+/** The latest error loading each DAG file. */
 export interface ImportErrorTable {
   id: AutoId;
   filename: string;
@@ -9,6 +10,7 @@ export interface ImportErrorTable {
   line: number | null;
 }
 
+/** Pools and their slot counts. */
 export interface SlotPoolTable {
   pool: string;
   /** -1 means unlimited. */
@@ -17,6 +19,7 @@ export interface SlotPoolTable {
   include_deferred: FlagWithDefault;
 }
 
+/** Variables: key/value settings read by tasks. */
 export interface VariableTable {
   key: string;
   val: string;
@@ -24,6 +27,7 @@ export interface VariableTable {
   is_encrypted: FlagWithDefault;
 }
 
+/** Connections to external systems. */
 export interface ConnectionTable {
   conn_id: string;
   conn_type: string;
@@ -38,6 +42,7 @@ export interface ConnectionTable {
   is_extra_encrypted: FlagWithDefault;
 }
 
+/** One row per Baton process (scheduler, triggerer, worker, webserver) and its heartbeat. */
 export interface JobTable {
   id: AutoId;
   job_type: JobType;
@@ -49,6 +54,7 @@ export interface JobTable {
   latest_heartbeat: IsoTimestamp;
 }
 
+/** Triggers that deferred task instances wait on, and the triggerer running each. */
 export interface TriggerTable {
   id: AutoId;
   classpath: string;
@@ -57,6 +63,7 @@ export interface TriggerTable {
   triggerer_id: number | null;
 }
 
+/** The event log (audit trail). */
 export interface LogTable {
   id: AutoId;
   dttm: IsoTimestamp;
@@ -70,6 +77,7 @@ export interface LogTable {
   extra: JsonText | null;
 }
 
+/** Warnings about a DAG (e.g. a missing pool), one per DAG and warning type. */
 export interface DagWarningTable {
   dag_id: string;
   warning_type: string;
@@ -77,6 +85,7 @@ export interface DagWarningTable {
   timestamp: IsoTimestamp;
 }
 
+/** Users of the UI and API. */
 export interface AbUserTable {
   id: AutoId;
   username: string;
@@ -90,6 +99,7 @@ export interface AbUserTable {
   last_login: IsoTimestamp | null;
 }
 
+/** API tokens (only their hashes are stored). */
 export interface ApiTokenTable {
   id: AutoId;
   user_id: number;

@@ -12,5 +12,7 @@ export type FlagWithDefault = ColumnType<Flag, Flag | undefined, Flag>;
 /** An integer column filled in by the database on insert (auto-increment primary keys). */
 export type AutoId = Generated<number>;
 
+/** The kinds of Baton process that record themselves as jobs. */
 export type JobType = 'scheduler' | 'triggerer' | 'worker' | 'webserver';
+/** A job is `running` until it ends or is declared `failed` for missing heartbeats. */
 export type JobState = 'running' | 'success' | 'failed';

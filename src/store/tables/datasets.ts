@@ -2,6 +2,7 @@
 import type { ColumnType } from 'kysely';
 import type { AutoId, FlagWithDefault, IsoTimestamp, JsonText } from './column-types.ts';
 
+/** Datasets, by URI. */
 export interface DatasetTable {
   id: AutoId;
   uri: string;
@@ -11,6 +12,7 @@ export interface DatasetTable {
   is_orphaned: FlagWithDefault;
 }
 
+/** One row per update of a dataset. */
 export interface DatasetEventTable {
   id: AutoId;
   dataset_id: number;
@@ -22,23 +24,27 @@ export interface DatasetEventTable {
   timestamp: IsoTimestamp;
 }
 
+/** Which DAGs are scheduled on which datasets. */
 export interface DagScheduleDatasetReferenceTable {
   dag_id: string;
   dataset_id: number;
 }
 
+/** Which tasks update which datasets. */
 export interface TaskOutletDatasetReferenceTable {
   dag_id: string;
   task_id: string;
   dataset_id: number;
 }
 
+/** Dataset updates waiting to trigger a run of a dataset-scheduled DAG. */
 export interface DatasetDagRunQueueTable {
   dataset_id: number;
   target_dag_id: string;
   created_at: IsoTimestamp;
 }
 
+/** The dataset events that triggered each dataset-triggered run. */
 export interface DagrunDatasetEventTable {
   dag_run_id: number;
   event_id: number;

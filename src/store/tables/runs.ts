@@ -3,6 +3,7 @@ import type { ColumnType } from 'kysely';
 import type { DagRunState, DagRunType, TaskInstanceState } from '../../core/states.ts';
 import type { AutoId, FlagWithDefault, IsoTimestamp, JsonText } from './column-types.ts';
 
+/** One row per DAG the processor has seen, with what the scheduler needs to plan its next run. */
 export interface DagTable {
   dag_id: string;
   is_paused: FlagWithDefault;
@@ -28,6 +29,7 @@ export interface DagTable {
   next_dagrun_create_after: IsoTimestamp | null;
 }
 
+/** The latest serialized form of each DAG (JSON `SerializedDag`) and its hash. */
 export interface SerializedDagTable {
   dag_id: string;
   /** JSON `SerializedDag`. */
@@ -37,6 +39,7 @@ export interface SerializedDagTable {
   last_updated: IsoTimestamp;
 }
 
+/** One run of a DAG. `(dag_id, run_id)` and `(dag_id, logical_date)` are each unique. */
 export interface DagRunTable {
   id: AutoId;
   dag_id: string;
@@ -58,6 +61,7 @@ export interface DagRunTable {
   updated_at: IsoTimestamp;
 }
 
+/** One task in one run (one copy per map index). Change `state` only through `cas.ts`. */
 export interface TaskInstanceTable {
   dag_id: string;
   run_id: string;
@@ -94,6 +98,7 @@ export interface TaskInstanceTable {
   updated_at: IsoTimestamp;
 }
 
+/** One row per finished try of a task instance, kept when it is retried or cleared. */
 export interface TaskInstanceHistoryTable {
   dag_id: string;
   run_id: string;
@@ -110,6 +115,7 @@ export interface TaskInstanceHistoryTable {
   operator: string | null;
 }
 
+/** How many copies a mapped downstream gets from this task instance's output. */
 export interface TaskMapTable {
   dag_id: string;
   run_id: string;
@@ -120,6 +126,7 @@ export interface TaskMapTable {
   keys: JsonText | null;
 }
 
+/** One row per reschedule of a sensor in `reschedule` mode. */
 export interface TaskRescheduleTable {
   id: AutoId;
   dag_id: string;
@@ -132,6 +139,7 @@ export interface TaskRescheduleTable {
   reschedule_date: IsoTimestamp;
 }
 
+/** Values tasks pass to each other, one per task instance and key. */
 export interface XcomTable {
   dag_id: string;
   run_id: string;
@@ -143,5 +151,7 @@ export interface XcomTable {
   /** Path in the file store for large values. */
   value_ref: string | null;
   size_bytes: number;
+  /** Length of the value when it is a list (mapped tasks expand over it); null otherwise. */
+  list_length: number | null;
   timestamp: IsoTimestamp;
 }

@@ -1,0 +1,66 @@
+/**
+ * Starts Baton's long-running components in this process: DAG folder sync, scheduler with its
+ * executor, and (optionally) the triggerer. `baton standalone` and `baton scheduler` use it.
+ */
+import type { BatonConfig } from '../config.ts';
+import { LocalExecutor } from '../executors/local/index.ts';
+import type { Executor } from '../executors/executor.ts';
+import { Scheduler, type SchedulerLogger } from '../scheduler/scheduler.ts';
+import type { BatonDb } from '../store/index.ts';
+import { DagFolderSync } from './dag-folder-sync.ts';
+import { openMigratedDb } from './open-db.ts';
+
+export interface EngineOptions {
+  config: BatonConfig;
+  /** Default true. */
+  scheduler?: boolean;
+  /** Default true. */
+  syncDagFolder?: boolean;
+  executor?: Executor;
+  log?: SchedulerLogger;
+}
+
+export interface Engine {
+  db: BatonDb;
+  scheduler: Scheduler | null;
+  folderSync: DagFolderSync | null;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startEngine(o: EngineOptions): Promise<Engine> {
+  const db = await openMigratedDb(o.config);
+  const log = o.log ?? consoleLogger();
+  let scheduler: Scheduler | null = null;
+  let folderSync: DagFolderSync | null = null;
+  try {
+    if (o.scheduler !== false) {
+      scheduler = new Scheduler({ db, executor: o.executor ?? new LocalExecutor({ parallelism: o.config.parallelism }), config: o.config, log });
+    }
+    if (o.syncDagFolder !== false) {
+      folderSync = new DagFolderSync({ db, config: o.config, log, onChange: () => scheduler?.poke() });
+      await folderSync.start();
+    }
+    await scheduler?.start();
+  } catch (e) {
+    await folderSync?.stop();
+    await db.close();
+    throw e;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    db,
+    scheduler,
+    folderSync,
+    stop: (graceMs = 10_000) =>
+      (stopping ??= (async () => {
+        await folderSync?.stop();
+        await scheduler?.stop(graceMs);
+        await db.close();
+      })()),
+  };
+}
+
+export function consoleLogger(prefix = ''): SchedulerLogger {
+  const line = (level: string, m: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${prefix}${m}\n`);
+  return { info: (m) => line('INFO ', m), warn: (m) => line('WARN ', m), error: (m) => line('ERROR', m) };
+}

@@ -1,0 +1,88 @@
+/**
+ * The executor contract: the scheduler hands it task workloads; it runs each try somewhere
+ * (never in the scheduler process) and reports what happened through events. Events are hints
+ * to the scheduler, which records every state change in the database itself.
+ */
+import type { DagRunType } from '../core/states.ts';
+import type { Json } from '../core/serialized-dag.ts';
+import type { ConnectionView } from '../sdk/context.ts';
+import type { TryResult } from '../runner/try-result.ts';
+import type { XComRow } from '../runner/xcom-select.ts';
+
+export interface TiKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
+}
+
+export function tiKeyString(k: TiKey): string {
+  return `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`;
+}
+
+/** Everything a worker needs to run one try; plain JSON so it can cross process boundaries. */
+export interface TaskWorkload {
+  key: TiKey;
+  tryNumber: number;
+  maxTries: number;
+  /** Absolute path of the DAG file that defines the DAG. */
+  dagFile: string;
+  run: {
+    runId: string;
+    runType: DagRunType;
+    logicalDate: string;
+    dataIntervalStart: string;
+    dataIntervalEnd: string;
+    conf: Record<string, unknown>;
+    externalTrigger: boolean;
+  };
+  params: Record<string, Json>;
+  /** Absolute path of this try's log file. */
+  logPath: string;
+  queue: string;
+  /** Execution timeout in seconds; the executor kills a try that overruns it by a grace period. */
+  executionTimeout: number | null;
+  /** Resuming after a deferral: the operator method to call and the trigger's event. */
+  nextMethod: string | null;
+  triggerEvent: Json | null;
+  /** For sensors in reschedule mode: when the first try started (ISO). */
+  firstTryStartedAt: string | null;
+}
+
+export type ExecutorEvent =
+  /** The try began in a worker. */
+  | { kind: 'started'; key: TiKey; tryNumber: number; hostname: string; pid: number; at: string }
+  /** The try ended (any outcome, including task failures). */
+  | { kind: 'finished'; key: TiKey; tryNumber: number; result: TryResult }
+  /** The try ended without a result: the worker died, was killed, or overran its timeout. */
+  | { kind: 'lost'; key: TiKey; tryNumber: number; reason: string; at: string };
+
+/** What workers may ask of the metadata database while a try runs. */
+export interface WorkerServices {
+  pullXComs(query: { dagId: string; runId: string; taskIds: string[]; key: string | null }): Promise<XComRow[]>;
+  getVariable(key: string): Promise<string | undefined>;
+  listVariables(): Promise<Record<string, string>>;
+  getConnection(connId: string): Promise<ConnectionView | undefined>;
+  listConnections(): Promise<ConnectionView[]>;
+  /** State of a task instance (or of the DAG run when taskId is null) at a logical date, for external-task sensors. */
+  getExternalState(query: { dagId: string; taskId: string | null; logicalDate: string }): Promise<string | null>;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Starts workers; `onEvent` receives every event, in order per try. */
+  start(onEvent: (event: ExecutorEvent) => void, services: WorkerServices): Promise<void>;
+  /** How many more workloads it can take now. */
+  openSlots(): number;
+  /** Runs a workload. Throws if no slot is open. */
+  queue(workload: TaskWorkload): void;
+  /** Keys of tries currently running or waiting in this executor. */
+  activeKeys(): TiKey[];
+  /** Stops one running try (e.g. the user marked it failed); it is reported as lost. */
+  terminate(key: TiKey, reason: string): void;
+  /**
+   * Stops the executor. With `graceMs`, running tries get that long to finish (their events
+   * are still delivered); tries still running then are killed and reported as lost.
+   */
+  stop(graceMs: number): Promise<void>;
+}

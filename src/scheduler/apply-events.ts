@@ -1,0 +1,238 @@
+/**
+ * Records what executors report, in one transaction per batch: a try started, finished (with
+ * XComs, skips, dataset events, triggered runs) or was lost (worker died, killed, timed out).
+ * Every state change is a compare-and-set; an event about a TI that moved on meanwhile
+ * (cleared, marked by a user) changes nothing.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { nextRetryAt } from '../core/retry-delay.ts';
+import type { TaskInstanceState } from '../core/states.ts';
+import type { ExecutorEvent, TiKey } from '../executors/executor.ts';
+import type { TryResult } from '../runner/try-result.ts';
+import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema } from '../store/index.ts';
+import { createDagRun } from './create-run.ts';
+import { recordDatasetEvents } from './datasets.ts';
+import { tryLogPath } from './log-path.ts';
+import type { SerializedDagCache } from './serialized-dags.ts';
+import { prepareXComRows, replaceXComs, type XComStoreOptions } from './xcom-store.ts';
+
+export interface ApplyContext {
+  cache: SerializedDagCache;
+  xcom: XComStoreOptions;
+  logsFolder: string;
+  jobId: number | null;
+}
+
+export interface ApplyOutcome {
+  /** Runs whose TIs changed (`dagId\0runId`). */
+  touchedRuns: Set<string>;
+  /** DAGs that got dataset events queued, or new runs. */
+  touchedDags: Set<string>;
+  /** Tries whose TI had moved on: the executor should stop them. */
+  stale: TiKey[];
+}
+
+export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEvent[], ctx: ApplyContext): Promise<ApplyOutcome> {
+  const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [] };
+  if (events.length === 0) return out;
+  const ts = nowIso();
+  const xcomRows = new Map<ExecutorEvent, ReturnType<typeof prepareXComRows>>();
+  for (const e of events) {
+    if (e.kind === 'finished' && e.result.xcoms.length) {
+      xcomRows.set(e, prepareXComRows(ctx.xcom, e.result.xcoms.map((x) => ({ ...e.key, key: x.key, value: x.value })), ts));
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    for (const e of events) {
+      const runKey = `${e.key.dagId}\u0000${e.key.runId}`;
+      if (e.kind === 'started') {
+        const ok = await casTaskInstanceState(trx, e.key, ['queued'], {
+          state: 'running',
+          start_date: sql<string>`coalesce(start_date, ${e.at})`,
+          hostname: e.hostname,
+          pid: e.pid,
+          last_heartbeat_at: e.at,
+        });
+        if (!ok) out.stale.push(e.key);
+        continue;
+      }
+      out.touchedRuns.add(runKey);
+      if (e.kind === 'lost') {
+        await applyLost(trx, e, ctx);
+        continue;
+      }
+      await applyFinished(trx, e.key, e.tryNumber, e.result, xcomRows.get(e) ?? [], ctx, out);
+    }
+  });
+  return out;
+}
+
+async function tiRow(trx: Kysely<Schema>, key: TiKey) {
+  return trx
+    .selectFrom('task_instance as ti')
+    .innerJoin('dag_run as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
+    .select(['ti.state', 'ti.try_number', 'ti.max_tries', 'ti.start_date', 'ti.hostname', 'ti.pid', 'ti.executor', 'ti.operator', 'r.logical_date'])
+    .where('ti.dag_id', '=', key.dagId)
+    .where('ti.run_id', '=', key.runId)
+    .where('ti.task_id', '=', key.taskId)
+    .where('ti.map_index', '=', key.mapIndex)
+    .executeTakeFirst();
+}
+
+async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number, result: TryResult, xcoms: ReturnType<typeof prepareXComRows>, ctx: ApplyContext, out: ApplyOutcome): Promise<void> {
+  const row = await tiRow(trx, key);
+  if (!row || (row.state !== 'running' && row.state !== 'queued') || row.try_number !== tryNumber) {
+    out.stale.push(key);
+    return;
+  }
+  let state: TaskInstanceState = result.state;
+  let error = result.error;
+  const end = result.endedAt;
+  const dag = await ctx.cache.get(trx, key.dagId);
+  const task = dag?.tasks.find((t) => t.taskId === key.taskId);
+
+  if (state === 'success' && result.triggerRequests.length) {
+    try {
+      for (const req of result.triggerRequests) {
+        const target = await ctx.cache.get(trx, req.dagId);
+        if (!target) throw new Error(`TriggerDagRunOperator: DAG '${req.dagId}' does not exist`);
+        await createDagRun(trx, {
+          dag: target, runType: 'manual', runId: req.runId ?? undefined, conf: req.conf,
+          logicalDate: req.logicalDate ? new Date(req.logicalDate) : undefined, externalTrigger: true,
+        });
+        out.touchedDags.add(req.dagId);
+      }
+    } catch (e) {
+      state = 'failed';
+      error = (e as Error).message;
+      appendLog(ctx, key, tryNumber, `ERROR - ${error}`);
+    }
+  }
+
+  const patch: Parameters<typeof casTaskInstanceState>[3] = {
+    state,
+    end_date: end,
+    duration: row.start_date ? (Date.parse(end) - Date.parse(row.start_date)) / 1000 : null,
+    rendered_fields: result.renderedFields ? JSON.stringify(result.renderedFields) : null,
+  };
+  if (state === 'up_for_retry') {
+    patch.next_try_at = nextRetryAt({
+      dagId: key.dagId, taskId: key.taskId, logicalDate: new Date(row.logical_date), tryNumber, endDate: new Date(end),
+      retryDelay: task?.retryDelay ?? 300, retryExponentialBackoff: task?.retryExponentialBackoff ?? false, maxRetryDelay: task?.maxRetryDelay ?? null,
+    }).toISOString();
+  }
+  if (state === 'up_for_reschedule') {
+    patch.next_try_at = result.rescheduleAt;
+    patch.try_number = tryNumber - 1;
+    await trx.insertInto('task_reschedule').values({
+      dag_id: key.dagId, run_id: key.runId, task_id: key.taskId, map_index: key.mapIndex, try_number: tryNumber,
+      start_date: result.startedAt, end_date: end, reschedule_date: result.rescheduleAt!,
+    }).execute();
+  }
+  if (state === 'deferred' && result.defer) {
+    const d = result.defer;
+    const timeoutAt = d.timeout !== null ? new Date(Date.parse(end) + d.timeout * 1000).toISOString() : null;
+    const trig = await trx
+      .insertInto('trigger')
+      .values({ classpath: d.trigger, kwargs: JSON.stringify({ ...d.kwargs, __timeoutAt: timeoutAt }), created_date: end })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    patch.trigger_id = trig.id;
+    patch.next_method = d.method;
+    patch.next_kwargs = null;
+  } else {
+    patch.next_method = null;
+    patch.next_kwargs = null;
+    patch.trigger_id = null;
+  }
+  const moved = await casTaskInstanceState(trx, key, ['running', 'queued'], patch);
+  if (!moved) {
+    out.stale.push(key);
+    return;
+  }
+  if (state !== 'deferred' && state !== 'up_for_reschedule') await writeHistory(trx, key, tryNumber, state, row, end);
+  await replaceXComs(trx, key, xcoms);
+  if (state === 'success') {
+    if (result.skip.length) {
+      const tis = await trx
+        .selectFrom('task_instance')
+        .select(['task_id', 'map_index'])
+        .where('dag_id', '=', key.dagId)
+        .where('run_id', '=', key.runId)
+        .where('task_id', 'in', result.skip)
+        .execute();
+      await casTaskInstanceStates(
+        trx,
+        tis.map((t) => ({ dagId: key.dagId, runId: key.runId, taskId: t.task_id, mapIndex: t.map_index })),
+        ['none', 'scheduled', 'up_for_retry', 'up_for_reschedule'],
+        { state: 'skipped', end_date: end },
+      );
+    }
+    if (result.datasetEvents.length) {
+      const dags = await recordDatasetEvents(trx, result.datasetEvents, { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex }, {}, new Date(end));
+      for (const d of dags) out.touchedDags.add(d);
+    }
+  }
+}
+
+async function applyLost(trx: Kysely<Schema>, e: Extract<ExecutorEvent, { kind: 'lost' }>, ctx: ApplyContext): Promise<void> {
+  const row = await tiRow(trx, e.key);
+  if (!row || (row.state !== 'running' && row.state !== 'queued') || row.try_number !== e.tryNumber) return;
+  await failTry(trx, e.key, row, e.reason, e.at, ctx);
+}
+
+/** Fails the current try of a TI (zombie, lost worker, timeout): up_for_retry when retries remain. */
+export async function failTry(
+  trx: Kysely<Schema>,
+  key: TiKey,
+  row: NonNullable<Awaited<ReturnType<typeof tiRow>>>,
+  reason: string,
+  at: string,
+  ctx: Pick<ApplyContext, 'cache' | 'logsFolder'>,
+): Promise<boolean> {
+  const retry = row.max_tries > 0 && row.try_number <= row.max_tries;
+  const dag = await ctx.cache.get(trx, key.dagId);
+  const task = dag?.tasks.find((t) => t.taskId === key.taskId);
+  const state: TaskInstanceState = retry ? 'up_for_retry' : 'failed';
+  const moved = await casTaskInstanceState(trx, key, [row.state], {
+    state,
+    end_date: at,
+    duration: row.start_date ? (Date.parse(at) - Date.parse(row.start_date)) / 1000 : null,
+    next_try_at: retry
+      ? nextRetryAt({
+          dagId: key.dagId, taskId: key.taskId, logicalDate: new Date(row.logical_date), tryNumber: row.try_number, endDate: new Date(at),
+          retryDelay: task?.retryDelay ?? 300, retryExponentialBackoff: task?.retryExponentialBackoff ?? false, maxRetryDelay: task?.maxRetryDelay ?? null,
+        }).toISOString()
+      : null,
+  });
+  if (!moved) return false;
+  appendLog(ctx, key, row.try_number, `ERROR - ${reason}`, `INFO - Marking task as ${state.toUpperCase()}.`);
+  await writeHistory(trx, key, row.try_number, state, row, at);
+  return true;
+}
+
+export { tiRow };
+
+async function writeHistory(trx: Kysely<Schema>, key: TiKey, tryNumber: number, state: TaskInstanceState, row: { start_date: string | null; hostname: string | null; pid: number | null; executor: string | null; operator: string | null }, end: string): Promise<void> {
+  await trx
+    .insertInto('task_instance_history')
+    .values({
+      dag_id: key.dagId, run_id: key.runId, task_id: key.taskId, map_index: key.mapIndex, try_number: tryNumber, state,
+      start_date: row.start_date, end_date: end, duration: row.start_date ? (Date.parse(end) - Date.parse(row.start_date)) / 1000 : null,
+      hostname: row.hostname, pid: row.pid, executor: row.executor, operator: row.operator,
+    })
+    .onConflict((oc) => oc.columns(['dag_id', 'run_id', 'task_id', 'map_index', 'try_number']).doUpdateSet({ state, end_date: end }))
+    .execute();
+}
+
+function appendLog(ctx: Pick<ApplyContext, 'logsFolder'>, key: TiKey, tryNumber: number, ...lines: string[]): void {
+  try {
+    const path = tryLogPath(ctx.logsFolder, { ...key, tryNumber });
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, lines.map((l) => `[${new Date().toISOString()}] ${l}\n`).join(''));
+  } catch {
+    /* the log folder is not writable: the state change still stands */
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Writes what the DAG processor found into the database: one `dag` row and one serialized DAG
+ * per DAG, dataset references, and import errors. DAGs whose files no longer define them become
+ * inactive. New DAGs start paused unless configured otherwise. Never runs user code.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { SerializedDag } from '../core/serialized-dag.ts';
+import { datasetUris, describeSchedule } from '../core/timetable/index.ts';
+import type { ImportErrorInfo } from '../processor/index.ts';
+import { nowIso, toFlag, toJson, type Schema } from '../store/index.ts';
+import { nextRunFields } from './next-run-fields.ts';
+import { ensureDatasets } from './datasets.ts';
+
+export interface SyncInput {
+  dags: SerializedDag[];
+  errors: ImportErrorInfo[];
+  /** Every file that was processed (errors or not). */
+  files: string[];
+  pausedAtCreation: boolean;
+}
+
+export interface SyncResult {
+  added: string[];
+  updated: string[];
+  deactivated: string[];
+}
+
+export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new Date()): Promise<SyncResult> {
+  const result: SyncResult = { added: [], updated: [], deactivated: [] };
+  const ts = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable']).execute()).map((r) => [r.dag_id, r]));
+    const hashes = new Map((await trx.selectFrom('serialized_dag').select(['dag_id', 'dag_hash']).execute()).map((r) => [r.dag_id, r.dag_hash]));
+    const errorFiles = new Set(input.errors.map((e) => e.file));
+
+    for (const d of input.dags) {
+      const data = JSON.stringify(d);
+      const hash = createHash('sha1').update(data).digest('hex');
+      const prev = existing.get(d.dagId);
+      const base = {
+        is_active: toFlag(true),
+        fileloc: d.fileloc,
+        description: d.description,
+        owners: toJson(d.owners),
+        tags: toJson(d.tags),
+        schedule_summary: describeSchedule(d.schedule),
+        timetable: toJson(d.schedule),
+        max_active_runs: d.maxActiveRuns,
+        max_active_tasks: d.maxActiveTasks,
+        has_import_errors: toFlag(errorFiles.has(d.fileloc)),
+        last_parsed_at: ts,
+      };
+      if (!prev) {
+        const paused = d.isPausedUponCreation ?? input.pausedAtCreation;
+        await trx.insertInto('dag').values({ dag_id: d.dagId, is_paused: toFlag(paused), ...base, ...(await nextRunFields(trx, d, now)) }).execute();
+        result.added.push(d.dagId);
+      } else {
+        const scheduleChanged = prev.timetable !== base.timetable || !prev.is_active;
+        await trx
+          .updateTable('dag')
+          .set({ ...base, ...(scheduleChanged ? await nextRunFields(trx, d, now) : {}) })
+          .where('dag_id', '=', d.dagId)
+          .execute();
+        if (hashes.get(d.dagId) !== hash) result.updated.push(d.dagId);
+      }
+      if (hashes.get(d.dagId) !== hash) {
+        await trx
+          .insertInto('serialized_dag')
+          .values({ dag_id: d.dagId, data, dag_hash: hash, fileloc: d.fileloc, last_updated: ts })
+          .onConflict((oc) => oc.column('dag_id').doUpdateSet({ data, dag_hash: hash, fileloc: d.fileloc, last_updated: ts }))
+          .execute();
+        await syncDatasetReferences(trx, d);
+      }
+    }
+
+    const seen = new Set(input.dags.map((d) => d.dagId));
+    const processed = new Set(input.files);
+    for (const [dagId, row] of existing) {
+      if (seen.has(dagId) || !row.is_active) continue;
+      const file = (await trx.selectFrom('dag').select('fileloc').where('dag_id', '=', dagId).executeTakeFirst())?.fileloc;
+      // A DAG whose file failed to import stays active: its last good version keeps running.
+      if (file && errorFiles.has(file)) continue;
+      if (file && processed.has(file) === false && input.files.length > 0 && !isUnder(file, input.files)) {
+        /* file deleted or moved out of the folder */
+      }
+      await trx.updateTable('dag').set({ is_active: toFlag(false) }).where('dag_id', '=', dagId).execute();
+      result.deactivated.push(dagId);
+    }
+
+    await trx.deleteFrom('import_error').where('filename', 'not in', input.errors.length ? input.errors.map((e) => e.file) : ['\u0000']).execute();
+    for (const e of input.errors) {
+      await trx
+        .insertInto('import_error')
+        .values({ filename: e.file, stacktrace: `${e.message}\n\n${e.stack}`, timestamp: ts, line: e.line })
+        .onConflict((oc) => oc.column('filename').doUpdateSet({ stacktrace: `${e.message}\n\n${e.stack}`, timestamp: ts, line: e.line }))
+        .execute();
+    }
+  });
+  return result;
+}
+
+function isUnder(file: string, files: string[]): boolean {
+  return files.includes(file);
+}
+
+async function syncDatasetReferences(trx: Kysely<Schema>, d: SerializedDag): Promise<void> {
+  await trx.deleteFrom('dag_schedule_dataset_reference').where('dag_id', '=', d.dagId).execute();
+  await trx.deleteFrom('task_outlet_dataset_reference').where('dag_id', '=', d.dagId).execute();
+  const scheduleUris = d.schedule.kind === 'dataset' ? datasetUris(d.schedule.condition) : [];
+  const outlets = d.tasks.flatMap((t) => t.outlets.map((uri) => ({ taskId: t.taskId, uri })));
+  const ids = await ensureDatasets(trx, [...scheduleUris, ...outlets.map((o) => o.uri)]);
+  if (scheduleUris.length) {
+    await trx.insertInto('dag_schedule_dataset_reference').values(scheduleUris.map((u) => ({ dag_id: d.dagId, dataset_id: ids.get(u)! }))).execute();
+  }
+  const uniqueOutlets = [...new Map(outlets.map((o) => [`${o.taskId}\u0000${o.uri}`, o])).values()];
+  if (uniqueOutlets.length) {
+    await trx.insertInto('task_outlet_dataset_reference').values(uniqueOutlets.map((o) => ({ dag_id: d.dagId, task_id: o.taskId, dataset_id: ids.get(o.uri)! }))).execute();
+  }
+}
+
+export { nowIso };

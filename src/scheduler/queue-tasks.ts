@@ -1,0 +1,168 @@
+/**
+ * Moves scheduled task instances to `queued` (within pools and concurrency limits) and builds
+ * the workloads an executor runs. The try number is incremented here, as Airflow does.
+ */
+import { sql, type Kysely } from 'kysely';
+import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
+import { resolveParams } from '../core/params.ts';
+import type { Json } from '../core/serialized-dag.ts';
+import type { TaskWorkload } from '../executors/executor.ts';
+import { casTaskInstanceStates, nowIso, type Schema } from '../store/index.ts';
+import { tryLogPath } from './log-path.ts';
+import type { SerializedDagCache } from './serialized-dags.ts';
+
+export interface QueueOptions {
+  executorSlots: number;
+  logsFolder: string;
+  jobId: number | null;
+  executorName: string;
+  /** How many scheduled TIs to consider per pass. Default 512. */
+  maxCandidates?: number;
+  onUnknownPool?: (pool: string, taskIds: string[]) => void;
+}
+
+interface CandidateRow extends Candidate {
+  tryNumber: number;
+  maxTries: number;
+  queue: string;
+  nextMethod: string | null;
+  nextKwargs: string | null;
+}
+
+export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<TaskWorkload[]> {
+  if (o.executorSlots <= 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('task_instance as ti')
+      .innerJoin('dag_run as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
+      .innerJoin('dag as d', 'd.dag_id', 'ti.dag_id')
+      .select([
+        'ti.dag_id', 'ti.run_id', 'ti.task_id', 'ti.map_index', 'ti.pool', 'ti.pool_slots', 'ti.priority_weight', 'ti.try_number',
+        'ti.max_tries', 'ti.queue', 'ti.next_method', 'ti.next_kwargs', 'r.logical_date', 'd.max_active_tasks',
+      ])
+      .where('ti.state', '=', 'scheduled')
+      .where('r.state', '=', 'running')
+      .where('d.is_paused', '=', 0)
+      .orderBy('ti.priority_weight', 'desc')
+      .orderBy('r.logical_date', 'asc')
+      .limit(o.maxCandidates ?? 512)
+      .execute();
+    if (rows.length === 0) return [];
+
+    const active = await trx
+      .selectFrom('task_instance')
+      .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
+      .where('state', 'in', ['queued', 'running'])
+      .groupBy(['pool', 'dag_id', 'task_id'])
+      .execute();
+    const pools = await trx.selectFrom('slot_pool').select(['pool', 'slots']).execute();
+    const poolUsed = new Map<string, number>();
+    const dagActive = new Map<string, number>();
+    const taskActive = new Map<string, number>();
+    for (const a of active) {
+      poolUsed.set(a.pool, (poolUsed.get(a.pool) ?? 0) + Number(a.slots));
+      dagActive.set(a.dag_id, (dagActive.get(a.dag_id) ?? 0) + Number(a.n));
+      taskActive.set(`${a.dag_id}\u0000${a.task_id}`, (taskActive.get(`${a.dag_id}\u0000${a.task_id}`) ?? 0) + Number(a.n));
+    }
+    const maxActiveTasks = new Map<string, number>();
+    const taskLimit = new Map<string, number>();
+    const dags = new Map<string, Awaited<ReturnType<SerializedDagCache['get']>>>();
+    for (const r of rows) {
+      maxActiveTasks.set(r.dag_id, r.max_active_tasks);
+      if (!dags.has(r.dag_id)) dags.set(r.dag_id, await cache.get(trx, r.dag_id));
+    }
+    for (const [dagId, d] of dags) for (const t of d?.tasks ?? []) if (t.maxActiveTisPerDag !== null) taskLimit.set(`${dagId}\u0000${t.taskId}`, t.maxActiveTisPerDag);
+
+    const candidates: CandidateRow[] = rows.map((r) => ({
+      dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index, pool: r.pool, poolSlots: r.pool_slots,
+      priorityWeight: r.priority_weight, logicalDate: r.logical_date, tryNumber: r.try_number, maxTries: r.max_tries,
+      queue: r.queue, nextMethod: r.next_method, nextKwargs: r.next_kwargs,
+    }));
+    const { picked, unknownPool } = pickTasksToQueue(candidates, {
+      executorSlots: o.executorSlots,
+      poolSlots: new Map(pools.map((p) => [p.pool, p.slots])),
+      poolUsed, maxActiveTasks, dagActive, taskLimit, taskActive,
+    });
+    if (unknownPool.length && o.onUnknownPool) {
+      const byPool = new Map<string, string[]>();
+      for (const c of unknownPool) (byPool.get(c.pool) ?? byPool.set(c.pool, []).get(c.pool)!).push(`${c.dagId}.${c.taskId}`);
+      for (const [pool, ids] of byPool) o.onUnknownPool(pool, ids);
+    }
+    if (picked.length === 0) return [];
+
+    const ts = nowIso();
+    const moved = await casTaskInstanceStates(trx, picked, 'scheduled', {
+      state: 'queued',
+      queued_at: ts,
+      try_number: sql<number>`case when next_method is null then try_number + 1 else try_number end`,
+      queued_by_job_id: o.jobId,
+      executor: o.executorName,
+      hostname: null,
+      pid: null,
+      start_date: sql<string | null>`case when next_method is null then null else start_date end`,
+      end_date: null,
+    });
+    const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
+    const runs = await loadRuns(trx, [...new Set(picked.map((p) => `${p.dagId}\u0000${p.runId}`))]);
+    const workloads: TaskWorkload[] = [];
+    for (const p of picked) {
+      if (!movedSet.has(`${p.dagId}\u0000${p.runId}\u0000${p.taskId}\u0000${p.mapIndex}`)) continue;
+      const d = dags.get(p.dagId);
+      const run = runs.get(`${p.dagId}\u0000${p.runId}`);
+      const task = d?.tasks.find((t) => t.taskId === p.taskId);
+      if (!d || !run || !task) continue;
+      const tryNumber = p.nextMethod ? p.tryNumber : p.tryNumber + 1;
+      const conf = JSON.parse(run.conf) as Record<string, unknown>;
+      const params = resolveParams(d.params, conf);
+      workloads.push({
+        key: { dagId: p.dagId, runId: p.runId, taskId: p.taskId, mapIndex: p.mapIndex },
+        tryNumber,
+        maxTries: p.maxTries,
+        dagFile: d.fileloc,
+        run: {
+          runId: run.run_id, runType: run.run_type, logicalDate: run.logical_date,
+          dataIntervalStart: run.data_interval_start ?? run.logical_date, dataIntervalEnd: run.data_interval_end ?? run.logical_date,
+          conf, externalTrigger: run.external_trigger === 1,
+        },
+        params: params.ok ? params.params : ({} as Record<string, Json>),
+        logPath: tryLogPath(o.logsFolder, { ...p, tryNumber }),
+        queue: p.queue,
+        executionTimeout: task.executionTimeout,
+        nextMethod: p.nextMethod,
+        triggerEvent: p.nextKwargs ? (JSON.parse(p.nextKwargs) as Json) : null,
+        firstTryStartedAt: task.sensor?.mode === 'reschedule' ? await firstRescheduleStart(trx, p, tryNumber) : null,
+      });
+    }
+    return workloads;
+  });
+}
+
+async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
+  const out = new Map<string, { run_id: string; run_type: Schema['dag_run']['run_type']; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number }>();
+  for (const k of keys) {
+    const [dagId, runId] = k.split('\u0000') as [string, string];
+    const r = await trx
+      .selectFrom('dag_run')
+      .select(['run_id', 'run_type', 'logical_date', 'data_interval_start', 'data_interval_end', 'conf', 'external_trigger'])
+      .where('dag_id', '=', dagId)
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (r) out.set(k, { ...r, external_trigger: Number(r.external_trigger) });
+  }
+  return out;
+}
+
+async function firstRescheduleStart(trx: Kysely<Schema>, p: Candidate, tryNumber: number): Promise<string | null> {
+  const r = await trx
+    .selectFrom('task_reschedule')
+    .select('start_date')
+    .where('dag_id', '=', p.dagId)
+    .where('run_id', '=', p.runId)
+    .where('task_id', '=', p.taskId)
+    .where('map_index', '=', p.mapIndex)
+    .where('try_number', '=', tryNumber)
+    .orderBy('id', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.start_date ?? null;
+}

@@ -1,0 +1,138 @@
+/**
+ * One scheduling pass over one DAG run: reconcile its task instances with the DAG's tasks,
+ * let the pure core decide, and apply the decision with compare-and-set updates:
+ * settled states, mapped expansions, ready TIs moved to `scheduled`, and the run's end.
+ */
+import type { Kysely } from 'kysely';
+import { decideRun, type TiView } from '../core/run-decisions.ts';
+import type { SerializedDag } from '../core/serialized-dag.ts';
+import type { TaskInstanceState } from '../core/states.ts';
+import { priorityWeights } from '../core/weight-rules.ts';
+import { casDagRunState, casTaskInstanceStates, nowIso, type Schema } from '../store/index.ts';
+
+export interface RunRef {
+  id: number;
+  dagId: string;
+  runId: string;
+}
+
+export interface ScheduleRunOutcome {
+  runState: 'running' | 'success' | 'failed';
+  /** TIs moved to `scheduled` by this pass. */
+  scheduled: number;
+  /** When a waiting retry/reschedule of this run becomes due. */
+  nextWakeAt: Date | null;
+}
+
+export async function scheduleRun(trx: Kysely<Schema>, run: RunRef, dag: SerializedDag, now: Date): Promise<ScheduleRunOutcome> {
+  const tis = await trx
+    .selectFrom('task_instance')
+    .select(['task_id', 'map_index', 'state', 'next_try_at'])
+    .where('dag_id', '=', run.dagId)
+    .where('run_id', '=', run.runId)
+    .execute();
+  await reconcileTasks(trx, run, dag, tis);
+
+  const lengths = new Map<string, number>();
+  if (dag.tasks.some((t) => t.mapped?.sources.some((s) => s.source.kind === 'xcom'))) {
+    const rows = await trx
+      .selectFrom('xcom')
+      .select(['task_id', 'key', 'list_length'])
+      .where('dag_id', '=', run.dagId)
+      .where('run_id', '=', run.runId)
+      .where('map_index', '=', -1)
+      .where('list_length', 'is not', null)
+      .execute();
+    for (const r of rows) lengths.set(`${r.task_id}\u0000${r.key}`, r.list_length!);
+  }
+
+  const views: TiView[] = tis.map((t) => ({ taskId: t.task_id, mapIndex: t.map_index, state: t.state, nextTryAt: t.next_try_at ? new Date(t.next_try_at) : null }));
+  const decision = decideRun({ tasks: dag.tasks, tis: views, mapLength: (taskId, key) => lengths.get(`${taskId}\u0000${key}`), now });
+  const ts = now.toISOString();
+
+  for (const e of decision.expansions) await expand(trx, run, e.taskId, e.length, ts);
+
+  const byTarget = new Map<TaskInstanceState, Array<{ key: { dagId: string; runId: string; taskId: string; mapIndex: number }; from: TaskInstanceState }>>();
+  for (const c of decision.changes) {
+    const list = byTarget.get(c.to) ?? byTarget.set(c.to, []).get(c.to)!;
+    list.push({ key: { dagId: run.dagId, runId: run.runId, taskId: c.taskId, mapIndex: c.mapIndex }, from: c.from });
+  }
+  for (const [to, list] of byTarget) {
+    const froms = [...new Set(list.map((l) => l.from))];
+    await casTaskInstanceStates(trx, list.map((l) => l.key), froms, { state: to, end_date: ts, ...(to === 'removed' ? {} : {}) });
+  }
+
+  let scheduled = 0;
+  if (decision.ready.length) {
+    const moved = await casTaskInstanceStates(
+      trx,
+      decision.ready.map((r) => ({ dagId: run.dagId, runId: run.runId, taskId: r.taskId, mapIndex: r.mapIndex })),
+      ['none', 'up_for_retry', 'up_for_reschedule'],
+      { state: 'scheduled', next_try_at: null },
+    );
+    scheduled = moved.length;
+  }
+
+  if (decision.runState !== 'running') {
+    const moved = await casDagRunState(trx, { dagId: run.dagId, runId: run.runId }, ['running'], { state: decision.runState, end_date: ts, last_scheduling_decision: ts });
+    if (!moved) return { runState: 'running', scheduled, nextWakeAt: null };
+  } else {
+    await trx.updateTable('dag_run').set({ last_scheduling_decision: ts }).where('id', '=', run.id).execute();
+  }
+  return { runState: decision.runState, scheduled, nextWakeAt: decision.nextWakeAt };
+}
+
+/** Adds TIs for tasks added to the DAG since the run began; marks TIs of deleted tasks removed. */
+async function reconcileTasks(
+  trx: Kysely<Schema>,
+  run: RunRef,
+  dag: SerializedDag,
+  tis: Array<{ task_id: string; map_index: number; state: TaskInstanceState; next_try_at: string | null }>,
+): Promise<void> {
+  const known = new Set(tis.map((t) => t.task_id));
+  const taskIds = new Set(dag.tasks.map((t) => t.taskId));
+  const missing = dag.tasks.filter((t) => !known.has(t.taskId));
+  if (missing.length) {
+    const weights = priorityWeights(dag.tasks);
+    const ts = nowIso();
+    await trx
+      .insertInto('task_instance')
+      .values(missing.map((t) => ({
+        dag_id: run.dagId, run_id: run.runId, task_id: t.taskId, map_index: -1, state: 'none' as const, try_number: 0,
+        max_tries: t.retries, pool: t.pool, pool_slots: t.poolSlots, queue: t.queue,
+        priority_weight: weights.get(t.taskId) ?? t.priorityWeight, operator: t.operator, updated_at: ts,
+      })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    for (const t of missing) tis.push({ task_id: t.taskId, map_index: -1, state: 'none', next_try_at: null });
+  }
+  const gone = tis.filter((t) => !taskIds.has(t.task_id) && t.state !== 'removed');
+  if (gone.length) {
+    await casTaskInstanceStates(
+      trx,
+      gone.map((t) => ({ dagId: run.dagId, runId: run.runId, taskId: t.task_id, mapIndex: t.map_index })),
+      [...new Set(gone.map((t) => t.state))],
+      { state: 'removed' },
+    );
+    for (const t of gone) t.state = 'removed';
+  }
+  for (let i = tis.length - 1; i >= 0; i--) if (!taskIds.has(tis[i]!.task_id)) tis.splice(i, 1);
+}
+
+/** Turns the unexpanded TI (map index -1) into copies 0..length-1. */
+async function expand(trx: Kysely<Schema>, run: RunRef, taskId: string, length: number, ts: string): Promise<void> {
+  const base = await trx
+    .selectFrom('task_instance')
+    .selectAll()
+    .where('dag_id', '=', run.dagId)
+    .where('run_id', '=', run.runId)
+    .where('task_id', '=', taskId)
+    .where('map_index', '=', -1)
+    .where('state', '=', 'none')
+    .executeTakeFirst();
+  if (!base) return;
+  await trx.updateTable('task_instance').set({ map_index: 0, updated_at: ts }).where('dag_id', '=', run.dagId).where('run_id', '=', run.runId).where('task_id', '=', taskId).where('map_index', '=', -1).execute();
+  const rest = [];
+  for (let i = 1; i < length; i++) rest.push({ ...base, map_index: i, updated_at: ts });
+  for (let i = 0; i < rest.length; i += 200) await trx.insertInto('task_instance').values(rest.slice(i, i + 200)).execute();
+}

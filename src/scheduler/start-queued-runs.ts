@@ -1,0 +1,37 @@
+/**
+ * Moves queued DAG runs to running, oldest logical date first, while the DAG has fewer than
+ * maxActiveRuns running. Runs of paused DAGs stay queued.
+ */
+import type { Kysely } from 'kysely';
+import { casDagRunState, nowIso, type Schema } from '../store/index.ts';
+
+export async function startQueuedRuns(db: Kysely<Schema>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
+  const queued = await db
+    .selectFrom('dag_run as r')
+    .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
+    .select(['r.id', 'r.dag_id', 'r.run_id', 'd.max_active_runs'])
+    .where('r.state', '=', 'queued')
+    .where('d.is_paused', '=', 0)
+    .orderBy('r.logical_date', 'asc')
+    .execute();
+  if (queued.length === 0) return [];
+  const running = await db
+    .selectFrom('dag_run')
+    .select(['dag_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '=', 'running')
+    .where('dag_id', 'in', [...new Set(queued.map((q) => q.dag_id))])
+    .groupBy('dag_id')
+    .execute();
+  const count = new Map(running.map((r) => [r.dag_id, Number(r.n)]));
+  const started: Array<{ id: number; dagId: string; runId: string }> = [];
+  for (const q of queued) {
+    const n = count.get(q.dag_id) ?? 0;
+    if (n >= q.max_active_runs) continue;
+    const ts = nowIso();
+    if (await casDagRunState(db, { dagId: q.dag_id, runId: q.run_id }, 'queued', { state: 'running', start_date: ts })) {
+      count.set(q.dag_id, n + 1);
+      started.push({ id: q.id, dagId: q.dag_id, runId: q.run_id });
+    }
+  }
+  return started;
+}

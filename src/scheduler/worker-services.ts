@@ -1,0 +1,46 @@
+/** What workers may read while a try runs, answered from the metadata database. */
+import type { Kysely } from 'kysely';
+import type { WorkerServices } from '../executors/executor.ts';
+import type { ConnectionView } from '../sdk/context.ts';
+import { getConnection, getVariable, listConnections, listVariables, type Connection, type Schema } from '../store/index.ts';
+import { readXComs, type XComStoreOptions } from './xcom-store.ts';
+
+export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions): WorkerServices {
+  return {
+    pullXComs: (q) => readXComs(db, xcom, q),
+    getVariable: async (key) => (await getVariable(db, key))?.value ?? undefined,
+    listVariables: async () => Object.fromEntries((await listVariables(db)).map((v) => [v.key, v.value ?? ''])),
+    getConnection: async (id) => {
+      const c = await getConnection(db, id);
+      return c ? toView(c) : undefined;
+    },
+    listConnections: async () => (await listConnections(db)).map(toView),
+    getExternalState: async (q) => {
+      if (q.taskId === null) {
+        const r = await db.selectFrom('dag_run').select('state').where('dag_id', '=', q.dagId).where('logical_date', '=', q.logicalDate).executeTakeFirst();
+        return r?.state ?? null;
+      }
+      const r = await db
+        .selectFrom('task_instance as ti')
+        .innerJoin('dag_run as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
+        .select('ti.state')
+        .where('ti.dag_id', '=', q.dagId)
+        .where('ti.task_id', '=', q.taskId)
+        .where('r.logical_date', '=', q.logicalDate)
+        .executeTakeFirst();
+      return r?.state ?? null;
+    },
+  };
+}
+
+function toView(c: Connection): ConnectionView {
+  let extra: Record<string, unknown> = {};
+  if (c.extra) {
+    try {
+      extra = JSON.parse(c.extra) as Record<string, unknown>;
+    } catch {
+      extra = {};
+    }
+  }
+  return { connId: c.connId, connType: c.connType, host: c.host, login: c.login, password: c.password, schema: c.schema, port: c.port, extra };
+}

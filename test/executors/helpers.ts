@@ -1,0 +1,120 @@
+/** Shared pieces of the executor tests: workloads for the fixture DAGs, fake services, an event recorder. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutorEvent, TaskWorkload, TiKey, WorkerServices } from '../../src/executors/executor.ts';
+import type { XComRow } from '../../src/runner/xcom-select.ts';
+import type { ConnectionView } from '../../src/sdk/context.ts';
+
+export const TASKS_DAG = fileURLToPath(new URL('../fixtures/executor-dags/tasks.ts', import.meta.url));
+export const BROKEN_DAG = fileURLToPath(new URL('../fixtures/executor-dags/broken.ts', import.meta.url));
+
+/** A fresh folder for the logs of one test file. */
+export function logsDir(): string {
+  return mkdtempSync(join(tmpdir(), 'baton-executor-test-'));
+}
+
+let runCounter = 0;
+
+/** A workload for task `taskId` of the fixture DAG `exec_tasks` in a run of its own. */
+export function workload(logs: string, taskId: string, over: Partial<TaskWorkload> = {}): TaskWorkload {
+  const runId = over.key?.runId ?? `manual__test_${++runCounter}`;
+  const key: TiKey = over.key ?? { dagId: 'exec_tasks', runId, taskId, mapIndex: -1 };
+  const tryNumber = over.tryNumber ?? 1;
+  return {
+    key,
+    tryNumber,
+    maxTries: 0,
+    dagFile: TASKS_DAG,
+    run: {
+      runId: key.runId,
+      runType: 'manual',
+      logicalDate: '2024-03-01T00:00:00.000Z',
+      dataIntervalStart: '2024-03-01T00:00:00.000Z',
+      dataIntervalEnd: '2024-03-01T00:00:00.000Z',
+      conf: {},
+      externalTrigger: true,
+    },
+    params: { ms: 0 },
+    logPath: join(logs, `dag_id=${key.dagId}`, `run_id=${key.runId}`, `task_id=${key.taskId}`, `attempt=${tryNumber}.log`),
+    queue: 'default',
+    executionTimeout: null,
+    nextMethod: null,
+    triggerEvent: null,
+    firstTryStartedAt: null,
+    ...over,
+  };
+}
+
+export interface FakeData {
+  xcoms?: XComRow[];
+  variables?: Record<string, string>;
+  connections?: ConnectionView[];
+}
+
+/** In-memory WorkerServices that records every call. */
+export function fakeServices(data: FakeData = {}): WorkerServices & { calls: Array<{ method: string; args: unknown }> } {
+  const calls: Array<{ method: string; args: unknown }> = [];
+  const vars = data.variables ?? {};
+  const conns = data.connections ?? [];
+  return {
+    calls,
+    async pullXComs(q) {
+      calls.push({ method: 'pullXComs', args: q });
+      return (data.xcoms ?? []).filter((x) => q.taskIds.includes(x.taskId) && (q.key === null || x.key === q.key));
+    },
+    async getVariable(k) {
+      calls.push({ method: 'getVariable', args: k });
+      return vars[k];
+    },
+    async listVariables() {
+      calls.push({ method: 'listVariables', args: null });
+      return { ...vars };
+    },
+    async getConnection(id) {
+      calls.push({ method: 'getConnection', args: id });
+      return conns.find((c) => c.connId === id);
+    },
+    async listConnections() {
+      calls.push({ method: 'listConnections', args: null });
+      return conns;
+    },
+    async getExternalState(q) {
+      calls.push({ method: 'getExternalState', args: q });
+      return null;
+    },
+  };
+}
+
+type Kind = ExecutorEvent['kind'];
+type EventOf<K extends Kind> = Extract<ExecutorEvent, { kind: K }>;
+
+/** Records executor events and lets a test wait for the one it expects. */
+export class EventRecorder {
+  readonly events: ExecutorEvent[] = [];
+  private readonly waiting: Array<{ match: (e: ExecutorEvent) => boolean; resolve: (e: ExecutorEvent) => void }> = [];
+
+  readonly onEvent = (e: ExecutorEvent): void => {
+    this.events.push(e);
+    for (const w of [...this.waiting]) {
+      if (w.match(e)) {
+        this.waiting.splice(this.waiting.indexOf(w), 1);
+        w.resolve(e);
+      }
+    }
+  };
+
+  /** The first event (already recorded or still to come) of `kind` for the task `taskId`. */
+  next<K extends Kind>(kind: K, taskId: string, runId?: string): Promise<EventOf<K>> {
+    const match = (e: ExecutorEvent) => e.kind === kind && e.key.taskId === taskId && (runId === undefined || e.key.runId === runId);
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen as EventOf<K>);
+    return new Promise((resolve) => this.waiting.push({ match, resolve: resolve as (e: ExecutorEvent) => void }));
+  }
+
+  /** Events about one run, in order. */
+  of(runId: string): ExecutorEvent[] {
+    return this.events.filter((e) => e.key.runId === runId);
+  }
+}
