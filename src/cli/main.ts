@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
 import { registerFolderDagCommands } from './commands/dags-folder-commands.ts';
+import { registerServiceCommands } from './commands/service-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('baton')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   const dags = program.command('dags').description('Manage and run DAGs');
   const tasks = program.command('tasks').description('Inspect and run tasks');
   registerFolderDagCommands(dags, tasks, { dagsListFromFolder: true });
+  registerServiceCommands(program);
   return program;
 }
 

@@ -85,7 +85,10 @@ export async function runTry(input: TryInput): Promise<TryResult> {
     op = (await renderOperator(original, ctx)).op;
     await runCallbacks('onExecute');
     const value = await withTimeout(() => executeOrResume(op, ctx), sTask.executionTimeout);
-    if (value !== undefined) pushed.set('return_value', value);
+    if (value !== undefined) {
+      encodeXCom(value); // a result that cannot be stored as an XCom fails the try
+      pushed.set('return_value', value);
+    }
     if (original instanceof TaskFlowOperator && original.multipleOutputs) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`task '${taskId}' has multipleOutputs but returned ${Array.isArray(value) ? 'a list' : typeof value}, not an object`);
       for (const [k, v] of Object.entries(value)) pushed.set(k, v);
