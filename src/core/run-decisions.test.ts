@@ -135,13 +135,13 @@ describe('decideRun: the run state', () => {
 
 describe('decideRun: deadlock', () => {
   test('a run where unfinished tasks can never become ready fails as deadlocked', () => {
-    // The mapped task's upstream succeeded, but the length of its list is unknown: nothing can move.
+    // all_success never settles on a removed (unmapped) upstream: nothing can move.
     const d = decide({
-      tasks: tasks({ produce: {}, consume: { up: ['produce'], mapped: fromXCom('produce') } }),
-      tis: tis({ produce: 'success', consume: 'none' }),
-      mapLength: () => undefined,
+      tasks: tasks({ gone: {}, stuck: { up: ['gone'] } }),
+      tis: tis({ gone: 'removed', stuck: 'none' }),
     });
     assert.deepEqual(readyOf(d), []);
+    assert.deepEqual(d.changes, []);
     assert.equal(d.deadlock, true);
     assert.equal(d.runState, 'failed');
   });
@@ -257,6 +257,27 @@ describe('decideRun: mapped tasks', () => {
     });
     assert.deepEqual(d.expansions, []);
     assert.deepEqual(changesOf(d), ['m:none->upstream_failed']);
+  });
+
+  test('a mapped task whose trigger rule is met but whose upstream list was never produced is upstream_failed', () => {
+    const t = tasks({ produce: {}, m: { up: ['produce'], rule: 'all_done', mapped: fromXCom('produce') }, cleanup: { up: ['m'], rule: 'all_done' } });
+    const failed = decide({ tasks: t, tis: tis({ produce: 'failed', m: 'none', cleanup: 'none' }), mapLength: () => 3 });
+    assert.deepEqual(changesOf(failed), ['m:none->upstream_failed']);
+    assert.deepEqual(readyOf(failed), ['cleanup']);
+    assert.equal(failed.deadlock, false);
+
+    const noLength = decide({ tasks: t, tis: tis({ produce: 'success', m: 'none', cleanup: 'none' }), mapLength: () => undefined });
+    assert.deepEqual(changesOf(noLength), ['m:none->upstream_failed']);
+  });
+
+  test('a mapped task with a met trigger rule keeps waiting while its list producer runs', () => {
+    const d = decide({
+      tasks: tasks({ other: {}, produce: {}, m: { up: ['other', 'produce'], rule: 'one_success', mapped: fromXCom('produce') } }),
+      tis: tis({ other: 'success', produce: 'running', m: 'none' }),
+    });
+    assert.deepEqual(d.changes, []);
+    assert.deepEqual(readyOf(d), []);
+    assert.equal(d.runState, 'running');
   });
 
   test('the downstream of a mapped task waits until every copy has finished', () => {

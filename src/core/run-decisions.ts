@@ -103,7 +103,12 @@ export function decideRun(input: DecideInput): RunDecision {
         if (d.setState) change(ti, d.setState, d.reason);
         continue;
       }
-      if (task.mapped && ti.mapIndex === -1) continue; // waits for its upstream list to exist
+      if (task.mapped && ti.mapIndex === -1) {
+        // Waits for its upstream lists; once their producers are all finished and a list is still
+        // unknown, it can never expand: upstream_failed, as Airflow does for missing map values.
+        if (mapSourcesFinished(task, byTask)) change(ti, 'upstream_failed', 'an upstream list to expand over was never produced');
+        continue;
+      }
       if (WAITING_STATES.has(ti.state) && ti.nextTryAt && ti.nextTryAt.getTime() > now) {
         if (!nextWakeAt || ti.nextTryAt < nextWakeAt) nextWakeAt = ti.nextTryAt;
         continue;
@@ -130,6 +135,16 @@ export function decideRun(input: DecideInput): RunDecision {
     changes.push({ taskId: ti.taskId, mapIndex: ti.mapIndex, from: ti.state, to, reason });
     ti.state = to;
   }
+}
+
+/** Have all the tasks producing the upstream lists of this mapped task finished? */
+function mapSourcesFinished(task: DecisionTask, byTask: Map<string, TiView[]>): boolean {
+  for (const { source } of task.mapped!.sources) {
+    if (source.kind !== 'xcom') continue;
+    const producers = byTask.get(source.taskId) ?? [];
+    if (!producers.length || !producers.every((p) => FINISHED_TI_STATES.has(p.state))) return false;
+  }
+  return true;
 }
 
 /** How many copies a mapped task gets, or undefined while an upstream list is not known yet. */

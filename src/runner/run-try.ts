@@ -162,6 +162,12 @@ export async function runTry(input: TryInput): Promise<TryResult> {
       },
       connections: { get: (id) => input.services.getConnection(id) },
       triggerEvent: input.triggerEvent,
+      sensorStartedAt: input.firstTryStartedAt ?? startedAt,
+      externalState: async (q) => {
+        const ask = input.services.getExternalState;
+        if (!ask) throw new Error(`task '${taskId}' asked for the state of DAG '${q.dagId}', which this runner cannot look up: run it with the scheduler (baton standalone)`);
+        return ask.call(input.services, { dagId: q.dagId, taskId: q.taskId, logicalDate: q.logicalDate.toISOString() });
+      },
     };
     const ctx = base as TaskContext;
     (ctx as { render: TaskContext['render'] }).render = (template: string) => renderTemplate(template, templateCtx ?? (templateCtx = syncTemplateContext(null)));

@@ -12,4 +12,9 @@ export interface TaskServices {
   listVariables(): Promise<Record<string, string>>;
   getConnection(connId: string): Promise<ConnectionView | undefined>;
   listConnections(): Promise<ConnectionView[]>;
+  /**
+   * State of a task instance (or of the DAG run when taskId is null) at a logical date (ISO),
+   * for external-task sensors. Runners that cannot answer leave it out.
+   */
+  getExternalState?(query: { dagId: string; taskId: string | null; logicalDate: string }): Promise<string | null>;
 }

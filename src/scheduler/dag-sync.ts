@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { SerializedDag } from '../core/serialized-dag.ts';
 import { datasetUris, describeSchedule } from '../core/timetable/index.ts';
 import type { ImportErrorInfo } from '../processor/index.ts';
-import { nowIso, toFlag, toJson, type Schema } from '../store/index.ts';
+import { toFlag, toJson, type Schema } from '../store/index.ts';
 import { nextRunFields } from './next-run-fields.ts';
 import { ensureDatasets } from './datasets.ts';
 
@@ -30,7 +30,7 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
   const result: SyncResult = { added: [], updated: [], deactivated: [] };
   const ts = now.toISOString();
   await db.transaction().execute(async (trx) => {
-    const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable']).execute()).map((r) => [r.dag_id, r]));
+    const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable', 'fileloc']).execute()).map((r) => [r.dag_id, r]));
     const hashes = new Map((await trx.selectFrom('serialized_dag').select(['dag_id', 'dag_hash']).execute()).map((r) => [r.dag_id, r.dag_hash]));
     const errorFiles = new Set(input.errors.map((e) => e.file));
 
@@ -75,20 +75,17 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
     }
 
     const seen = new Set(input.dags.map((d) => d.dagId));
-    const processed = new Set(input.files);
     for (const [dagId, row] of existing) {
       if (seen.has(dagId) || !row.is_active) continue;
-      const file = (await trx.selectFrom('dag').select('fileloc').where('dag_id', '=', dagId).executeTakeFirst())?.fileloc;
       // A DAG whose file failed to import stays active: its last good version keeps running.
-      if (file && errorFiles.has(file)) continue;
-      if (file && processed.has(file) === false && input.files.length > 0 && !isUnder(file, input.files)) {
-        /* file deleted or moved out of the folder */
-      }
+      if (errorFiles.has(row.fileloc)) continue;
       await trx.updateTable('dag').set({ is_active: toFlag(false) }).where('dag_id', '=', dagId).execute();
       result.deactivated.push(dagId);
     }
 
-    await trx.deleteFrom('import_error').where('filename', 'not in', input.errors.length ? input.errors.map((e) => e.file) : ['\u0000']).execute();
+    let stale = trx.deleteFrom('import_error');
+    if (input.errors.length) stale = stale.where('filename', 'not in', input.errors.map((e) => e.file));
+    await stale.execute();
     for (const e of input.errors) {
       await trx
         .insertInto('import_error')
@@ -98,10 +95,6 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
     }
   });
   return result;
-}
-
-function isUnder(file: string, files: string[]): boolean {
-  return files.includes(file);
 }
 
 async function syncDatasetReferences(trx: Kysely<Schema>, d: SerializedDag): Promise<void> {
@@ -119,4 +112,3 @@ async function syncDatasetReferences(trx: Kysely<Schema>, d: SerializedDag): Pro
   }
 }
 
-export { nowIso };

@@ -81,4 +81,21 @@ export interface TaskContext {
   readonly connections: { get(connId: string): Promise<ConnectionView | undefined> };
   /** Filled by the sensor machinery when a deferred task resumes: the trigger's event payload. */
   readonly triggerEvent?: unknown;
+  /**
+   * When the sensor began waiting: for a sensor in reschedule mode, the start of its first try
+   * (its timeout counts from there); otherwise the start of this try.
+   */
+  readonly sensorStartedAt: Date;
+  /**
+   * The state of another DAG's task instance (or of its DAG run when `taskId` is null) at a
+   * logical date, or null when there is none. Used by ExternalTaskSensor.
+   */
+  externalState(query: ExternalStateQuery): Promise<string | null>;
+}
+
+export interface ExternalStateQuery {
+  dagId: string;
+  /** Null asks for the state of the DAG run itself. */
+  taskId: string | null;
+  logicalDate: Date;
 }

@@ -92,7 +92,8 @@ export class TaskFlowOperator extends BaseOperator<unknown> implements SkipsDown
     const result = await this.fn(input, ctx);
     if (this.kind === 'bash') {
       if (typeof result !== 'string' || result.trim() === '') throw new Error(`@task.bash '${this.taskId}' must return a non-empty command string`);
-      return runBashCommand({ command: result, ctx });
+      // The returned command is a template, rendered like BashOperator's bashCommand.
+      return runBashCommand({ command: ctx.render(result), ctx });
     }
     return result;
   }

@@ -93,28 +93,50 @@ type EventOf<K extends Kind> = Extract<ExecutorEvent, { kind: K }>;
 /** Records executor events and lets a test wait for the one it expects. */
 export class EventRecorder {
   readonly events: ExecutorEvent[] = [];
-  private readonly waiting: Array<{ match: (e: ExecutorEvent) => boolean; resolve: (e: ExecutorEvent) => void }> = [];
+  private readonly listeners = new Set<(e: ExecutorEvent) => void>();
 
   readonly onEvent = (e: ExecutorEvent): void => {
     this.events.push(e);
-    for (const w of [...this.waiting]) {
-      if (w.match(e)) {
-        this.waiting.splice(this.waiting.indexOf(w), 1);
-        w.resolve(e);
-      }
-    }
+    for (const l of [...this.listeners]) l(e);
   };
 
-  /** The first event (already recorded or still to come) of `kind` for the task `taskId`. */
-  next<K extends Kind>(kind: K, taskId: string, runId?: string): Promise<EventOf<K>> {
-    const match = (e: ExecutorEvent) => e.kind === kind && e.key.taskId === taskId && (runId === undefined || e.key.runId === runId);
+  /** Calls `fn` with every event from now on, until the returned function is called. */
+  listen(fn: (e: ExecutorEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The first event (already recorded or still to come) that `match` accepts. */
+  waitFor(match: (e: ExecutorEvent) => boolean): Promise<ExecutorEvent> {
     const seen = this.events.find(match);
-    if (seen) return Promise.resolve(seen as EventOf<K>);
-    return new Promise((resolve) => this.waiting.push({ match, resolve: resolve as (e: ExecutorEvent) => void }));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      const stop = this.listen((e) => {
+        if (!match(e)) return;
+        stop();
+        resolve(e);
+      });
+    });
+  }
+
+  /** The first event of `kind` for the task `taskId` (in run `runId`, try `tryNumber`, when given). */
+  next<K extends Kind>(kind: K, taskId: string, runId?: string, tryNumber?: number): Promise<EventOf<K>> {
+    return this.waitFor(
+      (e) => e.kind === kind && e.key.taskId === taskId && (runId === undefined || e.key.runId === runId) && (tryNumber === undefined || e.tryNumber === tryNumber),
+    ) as Promise<EventOf<K>>;
   }
 
   /** Events about one run, in order. */
   of(runId: string): ExecutorEvent[] {
     return this.events.filter((e) => e.key.runId === runId);
+  }
+}
+
+/** Resolves once `check()` holds, looking again every few milliseconds (for state with no event, such as a replacement worker becoming idle). */
+export async function eventually(check: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

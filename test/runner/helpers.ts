@@ -16,9 +16,15 @@ export interface Run extends LocalRunResult {
   returned(taskId: string, mapIndex?: number): unknown;
 }
 
-export async function run(d: Dag, options: Partial<Omit<LocalRunOptions, 'dag' | 'serialized' | 'print'>> = {}): Promise<Run> {
+/** Defaults: the fixed LOGICAL_DATE and fastRetries; output lines are collected (and also given to `print` when set). */
+export async function run(d: Dag, options: Partial<Omit<LocalRunOptions, 'dag' | 'serialized'>> = {}): Promise<Run> {
   const lines: string[] = [];
-  const result = await runDagLocally({ dag: d, serialized: serializeDag(d), logicalDate: LOGICAL_DATE, fastRetries: true, print: (l) => lines.push(l), ...options });
+  const { print, ...rest } = options;
+  const collect = (l: string) => {
+    lines.push(l);
+    print?.(l);
+  };
+  const result = await runDagLocally({ dag: d, serialized: serializeDag(d), logicalDate: LOGICAL_DATE, fastRetries: true, print: collect, ...rest });
   const key = (t: { taskId: string; mapIndex: number }) => (t.mapIndex >= 0 ? `${t.taskId}[${t.mapIndex}]` : t.taskId);
   return {
     ...result,

@@ -138,6 +138,19 @@ describe('dynamic task mapping (runDagLocally)', () => {
     assert.match(r.tis.find((t) => t.taskId === 'not_a_list')!.error!, /must produce a list for XCom 'return_value' because a mapped task expands over it/);
   });
 
+  test('an all_done mapped task whose list producer failed is upstream_failed, and an all_done cleanup still runs', async () => {
+    const d = dag({ id: 'map_producer_failed' }, () => {
+      const produce = task('produce', async (): Promise<number[]> => {
+        throw new Error('no list today');
+      });
+      const each = task({ taskId: 'each', triggerRule: 'all_done' }, async ({ x }: { x: number }) => x).expand({ x: produce() });
+      each.then(task({ taskId: 'cleanup', triggerRule: 'all_done' }, async () => 'cleaned')());
+    });
+    const r = await run(d);
+    assert.deepEqual(r.states, { produce: 'failed', each: 'upstream_failed', cleanup: 'success' });
+    assert.ok(!r.lines.some((l) => l.includes('deadlocked')));
+  });
+
   test('an expansion over maxMapLength fails the mapped task', async () => {
     const d = dag({ id: 'map_too_long' }, () => {
       const many = task('many', async () => [1, 2, 3, 4]);

@@ -80,11 +80,11 @@ describe('templated BashOperator', () => {
     assert.equal(r.tries.b, 2);
   });
 
-  test('task.bash runs the command its function returns', async () => {
-    const d = dag({ id: 'task_bash' }, () => {
-      task.bash('b', async (_: void, ctx) => `echo run-${ctx.ds}`)();
+  test('task.bash runs the command its function returns, rendered as a template', async () => {
+    const d = dag({ id: 'task_bash', params: { x: 'px' } }, () => {
+      task.bash('b', async (_: void, ctx) => `echo run-${ctx.ds}-{{ params.x }}-{{ macros.ds_add(ds, -1) }}`)();
     });
-    assert.equal((await run(d)).returned('b'), 'run-2024-03-10');
+    assert.equal((await run(d)).returned('b'), 'run-2024-03-10-px-2024-03-09');
   });
 
   test('a syntax error in a template fails the task with a message naming the problem', async () => {

@@ -10,6 +10,7 @@ import { tiKeyString, type Executor, type ExecutorEvent, type TaskWorkload, type
 import { answerService } from './answer-service.ts';
 import { appendLostToLog, describeWorkerExit } from './lost-reason.ts';
 import type { FromWorker, ServiceRequest } from './protocol.ts';
+import { workloadProblem } from './shapes.ts';
 import { WorkerProcess, type WorkerExit } from './worker-process.ts';
 
 export interface LocalExecutorOptions {
@@ -94,6 +95,8 @@ export class LocalExecutor implements Executor {
 
   queue(workload: TaskWorkload): void {
     if (this.state !== 'running') throw new Error(`LocalExecutor cannot take work: it is ${this.state === 'new' ? 'not started (call start() first)' : this.state}`);
+    const problem = workloadProblem(workload);
+    if (problem) throw new TypeError(`LocalExecutor cannot run this workload: ${problem}`);
     const keyString = tiKeyString(workload.key);
     if (this.byKey.has(keyString)) throw new Error(`LocalExecutor is already running ${describeKey(workload.key)}; a task instance runs one try at a time`);
     const worker = this.idle.pop();

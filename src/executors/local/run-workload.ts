@@ -5,7 +5,7 @@
  * that error as its message.
  */
 import type { TaskWorkload } from '../executor.ts';
-import { describeError, runTry, type RunInfo } from '../../runner/run-try.ts';
+import { runTry, type RunInfo } from '../../runner/run-try.ts';
 import type { TryResult } from '../../runner/try-result.ts';
 import { DagLoadError, type DagCache } from './dag-cache.ts';
 import type { WorkerTaskServices } from './service-client.ts';
@@ -64,7 +64,7 @@ export async function runWorkload(input: WorkloadInput): Promise<TryResult> {
       signal: input.signal,
     });
   } catch (e) {
-    const message = `the worker could not run the try: ${describeError(e)}`;
+    const message = `the worker could not run the try: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     log.error(message);
     return failedResult(w, startedAt, message);
   } finally {

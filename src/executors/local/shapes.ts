@@ -29,24 +29,31 @@ export function isTiKey(v: unknown): v is TiKey {
 
 const RUN_TYPES = new Set<string>(Object.values(DagRunType));
 
+/** What is wrong with `v` as a `TaskWorkload` (the first problem found), or null when nothing is. */
+export function workloadProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'it is not an object';
+  if (!isTiKey(v.key)) return 'key must be { dagId, runId, taskId: string; mapIndex: integer }';
+  if (!isInt(v.tryNumber) || v.tryNumber < 1) return 'tryNumber must be an integer of at least 1';
+  if (!isInt(v.maxTries) || v.maxTries < 0) return 'maxTries must be a non-negative integer';
+  for (const f of ['dagFile', 'logPath', 'queue'] as const) if (typeof v[f] !== 'string' || v[f] === '') return `${f} must be a non-empty string`;
+  if (!isRecord(v.params)) return 'params must be an object';
+  if (!(v.executionTimeout === null || (typeof v.executionTimeout === 'number' && v.executionTimeout >= 0))) return 'executionTimeout must be null or a non-negative number of seconds';
+  if (!isStringOrNull(v.nextMethod)) return 'nextMethod must be a string or null';
+  if (!isStringOrNull(v.firstTryStartedAt)) return 'firstTryStartedAt must be an ISO date string or null';
+  if (v.triggerEvent === undefined) return 'triggerEvent must be present (null when there is none)';
+  const r = v.run;
+  if (!isRecord(r)) return 'run must be an object';
+  if (typeof r.runId !== 'string') return 'run.runId must be a string';
+  if (typeof r.runType !== 'string' || !RUN_TYPES.has(r.runType)) return `run.runType must be one of ${[...RUN_TYPES].join(', ')}`;
+  for (const f of ['logicalDate', 'dataIntervalStart', 'dataIntervalEnd'] as const) if (typeof r[f] !== 'string' || Number.isNaN(Date.parse(r[f]))) return `run.${f} must be an ISO date string`;
+  if (!isRecord(r.conf)) return 'run.conf must be an object';
+  if (typeof r.externalTrigger !== 'boolean') return 'run.externalTrigger must be a boolean';
+  return null;
+}
+
 /** Is `v` a `TaskWorkload` (every field present with the right type)? */
 export function isTaskWorkload(v: unknown): v is TaskWorkload {
-  if (!isRecord(v) || !isTiKey(v.key) || !isInt(v.tryNumber) || !isInt(v.maxTries)) return false;
-  if (typeof v.dagFile !== 'string' || typeof v.logPath !== 'string' || typeof v.queue !== 'string') return false;
-  if (!isRecord(v.params) || !(v.executionTimeout === null || (typeof v.executionTimeout === 'number' && v.executionTimeout >= 0))) return false;
-  if (!isStringOrNull(v.nextMethod) || !isStringOrNull(v.firstTryStartedAt) || v.triggerEvent === undefined) return false;
-  const r = v.run;
-  return (
-    isRecord(r) &&
-    typeof r.runId === 'string' &&
-    typeof r.runType === 'string' &&
-    RUN_TYPES.has(r.runType) &&
-    typeof r.logicalDate === 'string' &&
-    typeof r.dataIntervalStart === 'string' &&
-    typeof r.dataIntervalEnd === 'string' &&
-    isRecord(r.conf) &&
-    typeof r.externalTrigger === 'boolean'
-  );
+  return workloadProblem(v) === null;
 }
 
 const TRY_STATES = new Set<string>(['success', 'skipped', 'failed', 'up_for_retry', 'up_for_reschedule', 'deferred']);

@@ -7,6 +7,8 @@
  */
 import { writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import type { TaskWorkload } from '../executor.ts';
+import type { TryResult } from '../../runner/try-result.ts';
 import { DagCache } from './dag-cache.ts';
 import { asToWorker, type FromWorker, type RunMessage } from './protocol.ts';
 import { failedResult, runWorkload } from './run-workload.ts';
@@ -32,13 +34,32 @@ async function run(message: RunMessage): Promise<void> {
   send({ kind: 'started', seq, hostname, pid: process.pid, at: new Date().toISOString() });
   const result = await runWorkload({ workload, cache, services: client.forTry(seq), signal: controller.signal, hostname });
   current = null;
+  sendResult(seq, workload, result);
+}
+
+/**
+ * Sends the result. Rendered fields are for display: when they hold something the channel
+ * cannot carry (a function, say), they are sent in JSON form instead. A result that still
+ * cannot be sent fails the try, saying why.
+ */
+function sendResult(seq: number, workload: TaskWorkload, result: TryResult): void {
   try {
-    send({ kind: 'finished', seq, result });
+    return send({ kind: 'finished', seq, result });
+  } catch {
+    /* tried again below */
+  }
+  try {
+    return send({ kind: 'finished', seq, result: { ...result, renderedFields: displayable(result.renderedFields) } });
   } catch (e) {
-    // The result held something the channel cannot carry (e.g. a function in a rendered field).
     const error = `the try ended (${result.state}) but its result could not be sent to the executor: ${(e as Error).message}`;
     send({ kind: 'finished', seq, result: { ...failedResult(workload, new Date(result.startedAt), error), endedAt: result.endedAt } });
   }
+}
+
+function displayable(fields: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (fields === null) return null;
+  const text = JSON.stringify(fields, (_key, v: unknown) => (typeof v === 'function' ? `[function ${v.name || 'anonymous'}]` : typeof v === 'bigint' ? v.toString() : v));
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** Aborts the running try (its abort listeners run now) and exits. */

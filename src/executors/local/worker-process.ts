@@ -48,9 +48,9 @@ export class WorkerProcess {
   static start(o: WorkerSpawnOptions): Promise<WorkerProcess> {
     const began = performance.now();
     const proc = fork(ENTRY, [o.hostname], {
-      execArgv: ['--import', BOOTSTRAP, `--max-old-space-size=${o.maxOldSpaceMb}`, ...(process.env.TMPPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/smoke/prof2'] : [])],
+      execArgv: ['--import', BOOTSTRAP, `--max-old-space-size=${o.maxOldSpaceMb}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: (process.env.SER as 'json') ?? 'advanced',
+      serialization: 'advanced',
     });
     let early = '';
     const onEarlyStderr = (chunk: string) => (early = (early + chunk).slice(-STDERR_TAIL));

@@ -15,15 +15,26 @@ const MATCHERS: Record<ColumnTypeName, (duckType: string) => boolean> = {
   timestamp: (t) => t === 'TIMESTAMP' || t === 'TIMESTAMP WITH TIME ZONE' || t === 'TIMESTAMP_S' || t === 'TIMESTAMP_MS' || t === 'TIMESTAMP_NS',
 };
 
-/** The DuckDB type a value's text must cast to, to be a valid example of the type name. */
-export const CAST_TARGET: Record<ColumnTypeName, string> = {
-  string: 'VARCHAR',
-  integer: 'BIGINT',
-  number: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
+/**
+ * A SQL condition, over `text` (a value cast to VARCHAR), that is true when the value could not
+ * be read as the type name: these values are the examples of a failed type expectation.
+ */
+export function notReadableAs(type: ColumnTypeName, text: string): string {
+  switch (type) {
+    case 'string':
+      return 'FALSE';
+    case 'integer':
+      return `NOT regexp_full_match(trim(${text}), '[+-]?[0-9]+')`;
+    case 'number':
+      return `TRY_CAST(${text} AS DOUBLE) IS NULL`;
+    case 'boolean':
+      return `TRY_CAST(${text} AS BOOLEAN) IS NULL`;
+    case 'date':
+      return `TRY_CAST(${text} AS DATE) IS NULL`;
+    case 'timestamp':
+      return `TRY_CAST(${text} AS TIMESTAMP) IS NULL`;
+  }
+}
 
 const ALIASES: Record<string, ColumnTypeName> = {
   string: 'string', str: 'string', text: 'string', varchar: 'string',
