@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
+import { registerDatabaseCommands } from './commands/database-commands.ts';
 import { registerFolderDagCommands } from './commands/dags-folder-commands.ts';
 import { registerServiceCommands } from './commands/service-commands.ts';
+import { registerTriggererCommand } from './commands/triggerer-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('baton')
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   const tasks = program.command('tasks').description('Inspect and run tasks');
   registerFolderDagCommands(dags, tasks, { dagsListFromFolder: true });
   registerServiceCommands(program);
+  registerTriggererCommand(program);
+  registerDatabaseCommands(program, dags, tasks);
   return program;
 }
 
@@ -26,7 +30,8 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode;
+      // Usage errors (unknown option, missing argument…) exit 2, like other bad arguments.
+      process.exitCode = e.exitCode === 0 || e.code === 'commander.help' ? e.exitCode : 2;
       return;
     }
     if (e instanceof CliError || e instanceof ConfigError) {

@@ -20,3 +20,10 @@ export { LatestOnlyOperator } from './operators/latest-only.ts';
 export { TriggerDagRunOperator, type TriggerDagRunOptions, type TriggerDagRunRequest } from './operators/trigger-dag-run.ts';
 export { TriggerRule, WeightRule } from '../core/trigger-rule.ts';
 export { TaskInstanceState, DagRunState, DagRunType } from '../core/states.ts';
+export {
+  BaseSensor, FileSensor, TimeDeltaSensor, DateTimeSensor, ExternalTaskSensor, ConditionSensor,
+  type BaseSensorOptions, type PokeResult, type SensorMode, type SensorOptions, type SensorTrigger, type TriggerEvent,
+  type FileSensorOptions, type TimeDeltaSensorOptions, type DateTimeSensorOptions, type ExternalTaskSensorOptions, type ConditionSensorOptions,
+} from './sensors/index.ts';
+export { SensorTimeout } from './errors.ts';
+export type { ExternalStateQuery } from './context.ts';

@@ -53,7 +53,7 @@ export interface FakeData {
   connections?: ConnectionView[];
 }
 
-/** In-memory WorkerServices that records every call. */
+/** In-memory WorkerServices that records every call; asking for the variable `explode` fails. */
 export function fakeServices(data: FakeData = {}): WorkerServices & { calls: Array<{ method: string; args: unknown }> } {
   const calls: Array<{ method: string; args: unknown }> = [];
   const vars = data.variables ?? {};
@@ -66,6 +66,7 @@ export function fakeServices(data: FakeData = {}): WorkerServices & { calls: Arr
     },
     async getVariable(k) {
       calls.push({ method: 'getVariable', args: k });
+      if (k === 'explode') throw new Error('the metadata database is down');
       return vars[k];
     },
     async listVariables() {

@@ -68,6 +68,14 @@ describe('LocalExecutor running tries', { timeout: 120_000 }, () => {
     assert.deepEqual(JSON.parse(finished.result.xcoms[0]!.value), { greeting: 'hello', level: 3, missing: true, host: 'db.internal' });
   });
 
+  test('a failing service call reaches the task as an error that says where it failed', async () => {
+    const w = workload(logs, 'reads_failing_variable');
+    executor.queue(w);
+    const finished = await events.next('finished', 'reads_failing_variable', w.key.runId);
+    assert.equal(finished.result.state, 'failed');
+    assert.match(finished.result.error ?? '', /getVariable failed in the executor: the metadata database is down/);
+  });
+
   test("the log file holds the task's log lines and its stdout/stderr output, each line timestamped", async () => {
     const w = workload(logs, 'chatty');
     executor.queue(w);
@@ -109,7 +117,7 @@ describe('LocalExecutor running tries', { timeout: 120_000 }, () => {
     executor.queue(w);
     const finished = await events.next('finished', 'noop', 'missing_dag_run');
     assert.equal(finished.result.state, 'failed');
-    assert.match(finished.result.error ?? '', /does not define DAG 'not_here' \(it defines 'exec_tasks'\)/);
+    assert.match(finished.result.error ?? '', /does not define DAG 'not_here' \(it defines 'exec_tasks', 'exec_unsendable'\)/);
   });
 
   test('a changed DAG file is imported again for the next try', async () => {
@@ -128,6 +136,21 @@ describe('LocalExecutor running tries', { timeout: 120_000 }, () => {
     // Both workers may serve the next tries: each must see the new version.
     const results = await Promise.all([runOnce('changing_2'), runOnce('changing_3')]);
     for (const r of results) assert.deepEqual(r.xcoms, [{ key: 'return_value', value: '2' }]);
+  });
+
+  test('rendered fields the channel cannot carry (a function) are sent in JSON form and the try still succeeds', async () => {
+    const w = workload(logs, 'with_callback_arg', { key: { dagId: 'exec_unsendable', runId: 'unsendable_run', taskId: 'with_callback_arg', mapIndex: -1 } });
+    executor.queue(w);
+    const finished = await events.next('finished', 'with_callback_arg', 'unsendable_run');
+    assert.equal(finished.result.state, 'success', finished.result.error ?? '');
+    assert.deepEqual(finished.result.renderedFields, { opArgs: [], opKwargs: { callback: '[function callback]' } });
+  });
+
+  test('queue() rejects a malformed workload, saying which field is wrong, without using a worker', () => {
+    const bad = { ...workload(logs, 'noop'), run: { ...workload(logs, 'noop').run, logicalDate: 'yesterday' } };
+    assert.throws(() => executor.queue(bad), /cannot run this workload: run\.logicalDate must be an ISO date string/);
+    assert.equal(executor.openSlots(), 2);
+    assert.deepEqual(executor.activeKeys(), []);
   });
 
   test('queue() refuses a task instance that is already running here', async () => {

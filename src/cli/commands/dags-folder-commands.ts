@@ -14,6 +14,7 @@ import { loadLiveDag, readDagFolder } from '../dag-folder.ts';
 import { renderDot, renderTextGraph } from '../dag-graph-text.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { parseConf, parseDateArg, parseIntArg } from '../parse-args.ts';
+import { readPausedFlags } from './paused-flags.ts';
 
 export function registerFolderDagCommands(dags: Command, tasks: Command, opts: { dagsListFromFolder: boolean }): void {
   if (opts.dagsListFromFolder) {
@@ -23,8 +24,10 @@ export function registerFolderDagCommands(dags: Command, tasks: Command, opts: {
       .option('-o, --output <format>', 'table, json or plain', 'table')
       .action(async (o: { output: string }) => {
         const format = parseOutputFormat(o.output);
-        const folder = await readDagFolder(loadConfig());
-        printRows(folder.dags.map((d) => ({ dag_id: d.dagId, fileloc: d.fileloc, owners: d.owners.join(','), schedule: describeSchedule(d.schedule), tags: d.tags.join(',') })), ['dag_id', 'fileloc', 'owners', 'schedule', 'tags'], format);
+        const config = loadConfig();
+        const folder = await readDagFolder(config);
+        const paused = await readPausedFlags(config);
+        printRows(folder.dags.map((d) => ({ dag_id: d.dagId, fileloc: d.fileloc, owners: d.owners.join(','), schedule: describeSchedule(d.schedule), tags: d.tags.join(','), is_paused: paused?.get(d.dagId) })), ['dag_id', 'fileloc', 'owners', 'schedule', 'tags', 'is_paused'], format);
         if (folder.errors.length && format === 'table') process.stderr.write(`${folder.errors.length} file(s) failed to import; see \`baton dags list-import-errors\`.\n`);
       });
   }

@@ -4,6 +4,7 @@
  */
 import type { BatonConfig } from '../../config.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { triggererService } from './triggerer-command.ts';
 
 export interface ExtraService {
   name: string;
@@ -15,4 +16,4 @@ export interface ExtraServiceFactory {
   start(ctx: { config: BatonConfig; engine: Engine }): Promise<ExtraService>;
 }
 
-export const extraServices: ExtraServiceFactory[] = [];
+export const extraServices: ExtraServiceFactory[] = [triggererService];

@@ -80,12 +80,18 @@ export class LocalExecutor implements Executor {
     this.services = services;
     const started = await Promise.allSettled(Array.from({ length: this.parallelism }, () => this.spawn()));
     const failure = started.find((s) => s.status === 'rejected');
+    const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failure) {
-      for (const s of started) if (s.status === 'fulfilled') s.value.kill('SIGKILL');
+      for (const w of workers) w.kill('SIGKILL');
       this.state = 'stopped';
       throw new Error(`LocalExecutor could not start its ${this.parallelism} workers: ${(failure.reason as Error).message}`);
     }
-    for (const s of started) if (s.status === 'fulfilled') this.addIdle(s.value);
+    if (this.state !== 'starting') {
+      // stop() was called while the workers were starting.
+      for (const w of workers) this.retire(w);
+      return;
+    }
+    this.idle.push(...workers);
     this.state = 'running';
   }
 
@@ -135,19 +141,28 @@ export class LocalExecutor implements Executor {
     this.state = 'stopped';
   }
 
+  /** Starts a worker; `starting` counts it until it is ready (and in `workers`) or has failed. */
   private spawn(): Promise<WorkerProcess> {
+    this.starting++;
     return WorkerProcess.start({
       hostname: this.hostname,
       maxOldSpaceMb: this.maxOldSpaceMb,
       startupTimeoutMs: this.startupTimeoutMs,
       onMessage: (worker, message) => this.onMessage(worker, message),
       onExit: (worker, exit) => this.onExit(worker, exit),
-    });
-  }
-
-  private addIdle(worker: WorkerProcess): void {
-    this.workers.add(worker);
-    this.idle.push(worker);
+    }).then(
+      (worker) => {
+        this.starting--;
+        this.workers.add(worker);
+        this.notify();
+        return worker;
+      },
+      (e: unknown) => {
+        this.starting--;
+        this.notify();
+        throw e;
+      },
+    );
   }
 
   /** Ends an idle worker: it exits when its channel closes (SIGKILL if it does not). */
@@ -200,21 +215,13 @@ export class LocalExecutor implements Executor {
 
   /** Starts a worker in place of one that died; retries with a growing delay when that fails. */
   private replace(): void {
-    this.starting++;
     this.spawn().then(
       (worker) => {
-        this.starting--;
         this.failedStarts = 0;
-        if (this.state === 'running') this.addIdle(worker);
-        else {
-          this.workers.add(worker);
-          this.retire(worker);
-        }
-        this.notify();
+        if (this.state === 'running') this.idle.push(worker);
+        else this.retire(worker);
       },
       (e: Error) => {
-        this.starting--;
-        this.notify();
         if (this.state !== 'running') return;
         const delay = REPLACEMENT_RETRY_MS[Math.min(this.failedStarts++, REPLACEMENT_RETRY_MS.length - 1)]!;
         process.stderr.write(`LocalExecutor: ${e.message}\nLocalExecutor: runs with one worker less; trying again in ${delay / 1000}s\n`);

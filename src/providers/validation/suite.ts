@@ -126,6 +126,7 @@ function parseExpectation(entry: unknown, where: string, problems: string[]): Ex
     }
   }
   if (problems.length > before) return null;
+  if (flat.meta !== undefined && Object.keys(flat.meta as object).length === 0) delete flat.meta;
   if (type === 'expect_column_values_to_be_of_type') flat.type = normalizeColumnType(flat.type);
   return { expectationType: type, ...flat } as Expectation;
 }

@@ -1,0 +1,13 @@
+/** The triggers Baton ships, by kind: `dateTime`, `fileExists`, `externalTask`. */
+import type { TriggerEnv, TriggerRegistry } from './trigger.ts';
+import { dateTimeTrigger } from './triggers/date-time.ts';
+import { externalTaskTrigger } from './triggers/external-task.ts';
+import { fileExistsTrigger } from './triggers/file-exists.ts';
+
+export function builtinTriggers(env: TriggerEnv): TriggerRegistry {
+  return new Map([
+    ['dateTime', dateTimeTrigger],
+    ['fileExists', fileExistsTrigger(env.files)],
+    ['externalTask', externalTaskTrigger(env.db)],
+  ]);
+}
