@@ -19,6 +19,17 @@
  * | zombieThreshold          | BATON_ZOMBIE_THRESHOLD             | 300 (seconds)                |
  * | queuedTimeout            | BATON_TASK_QUEUED_TIMEOUT          | 600 (seconds)                |
  * | port                     | BATON_PORT                         | 8080                         |
+ * | apiExposeConfig          | BATON_API_EXPOSE_CONFIG            | false                        |
+ * | sensitiveVarConnNames    | BATON_SENSITIVE_VAR_CONN_NAMES     | none (comma-separated names, masked besides the built-in list) |
+ *
+ * Secrets are read from the environment only (never from package.json) and `baton config list`
+ * does not show them:
+ *
+ * | setting        | environment           | meaning and default                                                      |
+ * |----------------|-----------------------|--------------------------------------------------------------------------|
+ * | fernetKey      | BATON_FERNET_KEY      | keys encrypting connection passwords and extras and variable values at rest: base64url 32-byte keys, comma-separated, newest first. Unset: <home>/fernet.key when present, else values are stored unencrypted (with a warning) |
+ * | secretKey      | BATON_SECRET_KEY      | signs session cookies. Unset: a key generated once into <home>/secret.key |
+ * | adminPassword  | BATON_ADMIN_PASSWORD  | password of the `admin` user `baton standalone` creates when there is no user. Unset: generated, printed once |
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, availableParallelism } from 'node:os';
@@ -39,11 +50,28 @@ export interface BatonConfig {
   zombieThreshold: number;
   queuedTimeout: number;
   port: number;
+  /** Whether the REST API's /config endpoints show the configuration (403 when false). */
+  apiExposeConfig: boolean;
+  /** Names (lower case) whose values are masked, besides the built-in list (password, secret, token…). */
+  sensitiveVarConnNames: string[];
+  /** BATON_FERNET_KEY, or null when unset. */
+  fernetKey: string | null;
+  /** BATON_SECRET_KEY, or null when unset. */
+  secretKey: string | null;
+  /** BATON_ADMIN_PASSWORD, or null when unset. */
+  adminPassword: string | null;
   /** Where each setting came from, for `baton config list`. */
   sources: Record<string, 'env' | 'package.json' | 'default'>;
 }
 
-export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources'>, string> = {
+/** Settings that hold secrets: environment only, never listed. */
+export const SECRET_ENV_NAMES = {
+  fernetKey: 'BATON_FERNET_KEY',
+  secretKey: 'BATON_SECRET_KEY',
+  adminPassword: 'BATON_ADMIN_PASSWORD',
+} as const;
+
+export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources' | keyof typeof SECRET_ENV_NAMES>, string> = {
   home: 'BATON_HOME',
   dagsFolder: 'BATON_DAGS_FOLDER',
   databaseUrl: 'BATON_DATABASE_URL',
@@ -58,6 +86,8 @@ export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources'>, string> = 
   zombieThreshold: 'BATON_ZOMBIE_THRESHOLD',
   queuedTimeout: 'BATON_TASK_QUEUED_TIMEOUT',
   port: 'BATON_PORT',
+  apiExposeConfig: 'BATON_API_EXPOSE_CONFIG',
+  sensitiveVarConnNames: 'BATON_SENSITIVE_VAR_CONN_NAMES',
 };
 
 export class ConfigError extends Error {
@@ -102,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError(`${ENV_NAMES[key]} must be true or false (got ${JSON.stringify(r.value)})`);
   };
 
+  const secret = (key: keyof typeof SECRET_ENV_NAMES): string | null => {
+    const e = env[SECRET_ENV_NAMES[key]];
+    return e === undefined || e === '' ? null : e;
+  };
+
   const home = path('home', () => join(homedir(), 'baton'));
   const dbRaw = raw('databaseUrl');
   const databaseUrl = dbRaw ? normalizeDbUrl(String(dbRaw.value), dbRaw.base) : `sqlite:${join(home, 'baton.db')}`;
@@ -120,8 +155,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     zombieThreshold: num('zombieThreshold', 300, 0.1),
     queuedTimeout: num('queuedTimeout', 600, 0.1),
     port: Math.floor(num('port', 8080, 0)),
+    apiExposeConfig: bool('apiExposeConfig', false),
+    sensitiveVarConnNames: nameList(raw('sensitiveVarConnNames')?.value),
+    fernetKey: secret('fernetKey'),
+    secretKey: secret('secretKey'),
+    adminPassword: secret('adminPassword'),
     sources,
   };
+}
+
+/** A comma-separated list (or a package.json array) as trimmed, lower-case, non-empty names. */
+function nameList(v: unknown): string[] {
+  const items = Array.isArray(v) ? v.map(String) : v === undefined ? [] : String(v).split(',');
+  return items.map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
 }
 
 function normalizeDbUrl(url: string, base: string): string {

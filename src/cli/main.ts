@@ -4,8 +4,10 @@ import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
 import { registerDatabaseCommands } from './commands/database-commands.ts';
 import { registerFolderDagCommands } from './commands/dags-folder-commands.ts';
+import { registerRotateFernetKeyCommand } from './commands/rotate-fernet-key-command.ts';
 import { registerServiceCommands } from './commands/service-commands.ts';
 import { registerTriggererCommand } from './commands/triggerer-command.ts';
+import { registerUsersCommands } from './commands/users-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('baton')
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerTriggererCommand(program);
   registerDatabaseCommands(program, dags, tasks);
+  registerUsersCommands(program);
+  registerRotateFernetKeyCommand(program);
   return program;
 }
 

@@ -6,7 +6,7 @@
  * (a lookup whose arguments come from another lookup takes one more round).
  *
  * Extra variables (e.g. upstream tables, the exception of a failure callback) can be passed
- * and are visible by name in the template.
+ * and are visible by name in the template. `xcom_pull(key=None)` reads the `return_value` key.
  */
 import { buildTemplateContext, renderTemplate, type TemplateConnectionInput, type XComPullArgs } from '../core/templating/index.ts';
 import type { TaskContext } from '../sdk/context.ts';

@@ -153,7 +153,7 @@ async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number,
     return;
   }
   if (state !== 'deferred' && state !== 'up_for_reschedule') await writeHistory(trx, key, tryNumber, state, row, end);
-  await replaceXComs(trx, key, xcoms);
+  await replaceXComs(trx, key, xcoms, tryNumber === 1);
   if (state === 'success') {
     if (result.skip.length) {
       const tis = await trx

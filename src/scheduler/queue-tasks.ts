@@ -16,7 +16,7 @@ export interface QueueOptions {
   logsFolder: string;
   jobId: number | null;
   executorName: string;
-  /** How many scheduled TIs to consider per pass. Default 512. */
+  /** How many scheduled TIs to consider per pass. Default: 4 × open slots, at least 32. */
   maxCandidates?: number;
   onUnknownPool?: (pool: string, taskIds: string[]) => void;
 }
@@ -32,23 +32,6 @@ interface CandidateRow extends Candidate {
 export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<TaskWorkload[]> {
   if (o.executorSlots <= 0) return [];
   return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('task_instance as ti')
-      .innerJoin('dag_run as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
-      .innerJoin('dag as d', 'd.dag_id', 'ti.dag_id')
-      .select([
-        'ti.dag_id', 'ti.run_id', 'ti.task_id', 'ti.map_index', 'ti.pool', 'ti.pool_slots', 'ti.priority_weight', 'ti.try_number',
-        'ti.max_tries', 'ti.queue', 'ti.next_method', 'ti.next_kwargs', 'r.logical_date', 'd.max_active_tasks',
-      ])
-      .where('ti.state', '=', 'scheduled')
-      .where('r.state', '=', 'running')
-      .where('d.is_paused', '=', 0)
-      .orderBy('ti.priority_weight', 'desc')
-      .orderBy('r.logical_date', 'asc')
-      .limit(o.maxCandidates ?? 512)
-      .execute();
-    if (rows.length === 0) return [];
-
     const active = await trx
       .selectFrom('task_instance')
       .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
@@ -64,6 +47,35 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
       dagActive.set(a.dag_id, (dagActive.get(a.dag_id) ?? 0) + Number(a.n));
       taskActive.set(`${a.dag_id}\u0000${a.task_id}`, (taskActive.get(`${a.dag_id}\u0000${a.task_id}`) ?? 0) + Number(a.n));
     }
+    const poolTotal = new Map(pools.map((p) => [p.pool, p.slots]));
+    const fullPools = [...poolUsed].filter(([pool, used]) => (poolTotal.get(pool) ?? Infinity) !== -1 && used >= (poolTotal.get(pool) ?? Infinity)).map(([pool]) => pool);
+    // Scheduled TIs first (index on state), then their runs and DAGs: a join here lets the
+    // planner scan every TI of a DAG when the DAG has many runs. Only a small multiple of the
+    // open slots is read, leaving out pools that are full.
+    let candidatesQuery = trx
+      .selectFrom('task_instance')
+      .select(['dag_id', 'run_id', 'task_id', 'map_index', 'pool', 'pool_slots', 'priority_weight', 'try_number', 'max_tries', 'queue', 'next_method', 'next_kwargs'])
+      .where('state', '=', 'scheduled');
+    if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
+    const scheduled = await candidatesQuery
+      .orderBy('priority_weight', 'desc')
+      .limit(o.maxCandidates ?? Math.max(32, o.executorSlots * 4))
+      .execute();
+    if (scheduled.length === 0) return [];
+    const runKeys = [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))];
+    const runInfo = await loadRuns(trx, runKeys);
+    const dagRows = await trx
+      .selectFrom('dag')
+      .select(['dag_id', 'is_paused', 'max_active_tasks'])
+      .where('dag_id', 'in', [...new Set(scheduled.map((r) => r.dag_id))])
+      .execute();
+    const dagInfo = new Map(dagRows.map((d) => [d.dag_id, d]));
+    const rows = scheduled
+      .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`), dag: dagInfo.get(r.dag_id) }))
+      .filter((r) => r.run?.state === 'running' && r.dag && !r.dag.is_paused)
+      .map((r) => ({ ...r, logical_date: r.run!.logical_date, max_active_tasks: r.dag!.max_active_tasks }));
+    if (rows.length === 0) return [];
+
     const maxActiveTasks = new Map<string, number>();
     const taskLimit = new Map<string, number>();
     const dags = new Map<string, Awaited<ReturnType<SerializedDagCache['get']>>>();
@@ -80,7 +92,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     }));
     const { picked, unknownPool } = pickTasksToQueue(candidates, {
       executorSlots: o.executorSlots,
-      poolSlots: new Map(pools.map((p) => [p.pool, p.slots])),
+      poolSlots: new Map(pools.map((p) => [p.pool, p.slots === -1 ? Infinity : p.slots])),
       poolUsed, maxActiveTasks, dagActive, taskLimit, taskActive,
     });
     if (unknownPool.length && o.onUnknownPool) {
@@ -103,7 +115,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
       end_date: null,
     });
     const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
-    const runs = await loadRuns(trx, [...new Set(picked.map((p) => `${p.dagId}\u0000${p.runId}`))]);
+    const runs = runInfo;
     const workloads: TaskWorkload[] = [];
     for (const p of picked) {
       if (!movedSet.has(`${p.dagId}\u0000${p.runId}\u0000${p.taskId}\u0000${p.mapIndex}`)) continue;
@@ -138,12 +150,12 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
 }
 
 async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
-  const out = new Map<string, { run_id: string; run_type: Schema['dag_run']['run_type']; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number }>();
+  const out = new Map<string, { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number }>();
   for (const k of keys) {
     const [dagId, runId] = k.split('\u0000') as [string, string];
     const r = await trx
       .selectFrom('dag_run')
-      .select(['run_id', 'run_type', 'logical_date', 'data_interval_start', 'data_interval_end', 'conf', 'external_trigger'])
+      .select(['run_id', 'run_type', 'state', 'logical_date', 'data_interval_start', 'data_interval_end', 'conf', 'external_trigger'])
       .where('dag_id', '=', dagId)
       .where('run_id', '=', runId)
       .executeTakeFirst();

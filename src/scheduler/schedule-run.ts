@@ -76,8 +76,6 @@ export async function scheduleRun(trx: Kysely<Schema>, run: RunRef, dag: Seriali
   if (decision.runState !== 'running') {
     const moved = await casDagRunState(trx, { dagId: run.dagId, runId: run.runId }, ['running'], { state: decision.runState, end_date: ts, last_scheduling_decision: ts });
     if (!moved) return { runState: 'running', scheduled, nextWakeAt: null };
-  } else {
-    await trx.updateTable('dag_run').set({ last_scheduling_decision: ts }).where('id', '=', run.id).execute();
   }
   return { runState: decision.runState, scheduled, nextWakeAt: decision.nextWakeAt };
 }

@@ -11,13 +11,15 @@ export class SerializedDagCache {
 
   /** The DAG's serialized form, or undefined when the DAG has none (never parsed, deleted). */
   async get(db: Kysely<Schema>, dagId: string): Promise<SerializedDag | undefined> {
-    const row = await db.selectFrom('serialized_dag').select(['dag_hash', 'data']).where('dag_id', '=', dagId).executeTakeFirst();
-    if (!row) {
+    const head = await db.selectFrom('serialized_dag').select('dag_hash').where('dag_id', '=', dagId).executeTakeFirst();
+    if (!head) {
       this.byId.delete(dagId);
       return undefined;
     }
     const hit = this.byId.get(dagId);
-    if (hit && hit.hash === row.dag_hash) return hit.dag;
+    if (hit && hit.hash === head.dag_hash) return hit.dag;
+    const row = await db.selectFrom('serialized_dag').select(['dag_hash', 'data']).where('dag_id', '=', dagId).executeTakeFirst();
+    if (!row) return undefined;
     const dag = JSON.parse(row.data) as SerializedDag;
     this.byId.set(dagId, { hash: row.dag_hash, dag });
     return dag;

@@ -2,19 +2,27 @@
 import type { Kysely } from 'kysely';
 import type { WorkerServices } from '../executors/executor.ts';
 import type { ConnectionView } from '../sdk/context.ts';
-import { getConnection, getVariable, listConnections, listVariables, type Connection, type Schema } from '../store/index.ts';
+import type { KeyRing } from '../security/encryption.ts';
+import { defaultKeyRing } from '../security/keys.ts';
+import { secureStore } from '../security/secure-store.ts';
+import type { Connection, Schema } from '../store/index.ts';
 import { readXComs, type XComStoreOptions } from './xcom-store.ts';
 
-export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions): WorkerServices {
+/**
+ * Services answered from `db`. Variables and connections are decrypted with `keys` (default:
+ * the process's configured encryption keys, see `defaultKeyRing`).
+ */
+export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions, keys: () => KeyRing | null = defaultKeyRing): WorkerServices {
+  const store = () => secureStore(db, keys());
   return {
     pullXComs: (q) => readXComs(db, xcom, q),
-    getVariable: async (key) => (await getVariable(db, key))?.value ?? undefined,
-    listVariables: async () => Object.fromEntries((await listVariables(db)).map((v) => [v.key, v.value ?? ''])),
+    getVariable: async (key) => (await store().getVariable(key))?.value ?? undefined,
+    listVariables: async () => Object.fromEntries((await store().listVariables()).map((v) => [v.key, v.value ?? ''])),
     getConnection: async (id) => {
-      const c = await getConnection(db, id);
+      const c = await store().getConnection(id);
       return c ? toView(c) : undefined;
     },
-    listConnections: async () => (await listConnections(db)).map(toView),
+    listConnections: async () => (await store().listConnections()).map(toView),
     getExternalState: async (q) => {
       if (q.taskId === null) {
         const r = await db.selectFrom('dag_run').select('state').where('dag_id', '=', q.dagId).where('logical_date', '=', q.logicalDate).executeTakeFirst();

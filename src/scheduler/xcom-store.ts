@@ -56,10 +56,27 @@ function safe(s: string): string {
   return encodeURIComponent(s).replace(/^\.+$/, '_');
 }
 
-/** Replaces a TI's XComs by the given ones (a new try starts from a clean slate). */
-export async function replaceXComs(trx: Kysely<Schema>, key: { dagId: string; runId: string; taskId: string; mapIndex: number }, rows: ReturnType<typeof prepareXComRows>): Promise<void> {
-  await trx.deleteFrom('xcom').where('dag_id', '=', key.dagId).where('run_id', '=', key.runId).where('task_id', '=', key.taskId).where('map_index', '=', key.mapIndex).execute();
-  if (rows.length) await trx.insertInto('xcom').values(rows).execute();
+/**
+ * Replaces a TI's XComs by the given ones (a new try starts from a clean slate). With `fresh`
+ * (the first try) older values cannot exist, so the delete is skipped; values written earlier in
+ * the same try (before a deferral or reschedule) are kept or overwritten.
+ */
+export async function replaceXComs(trx: Kysely<Schema>, key: { dagId: string; runId: string; taskId: string; mapIndex: number }, rows: ReturnType<typeof prepareXComRows>, fresh = false): Promise<void> {
+  if (!fresh) await trx.deleteFrom('xcom').where('dag_id', '=', key.dagId).where('run_id', '=', key.runId).where('task_id', '=', key.taskId).where('map_index', '=', key.mapIndex).execute();
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('xcom')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['dag_id', 'run_id', 'task_id', 'map_index', 'key']).doUpdateSet((eb) => ({
+        value: eb.ref('excluded.value'),
+        value_ref: eb.ref('excluded.value_ref'),
+        size_bytes: eb.ref('excluded.size_bytes'),
+        list_length: eb.ref('excluded.list_length'),
+        timestamp: eb.ref('excluded.timestamp'),
+      })),
+    )
+    .execute();
 }
 
 /** XComs of a run for some tasks, values decoded (file references read). */

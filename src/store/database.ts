@@ -58,7 +58,7 @@ function openSqlite(path: string): BatonDb {
   } catch (err) {
     throw new Error(`Could not open the SQLite database sqlite:${path}: ${(err as Error).message}. Check that the folder exists or can be created, is writable, and that the file is a SQLite database.`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new BatonSqliteDialect({ database: handle }) });
+  const db = new Kysely<Schema>({ dialect: new BatonSqliteDialect({ database: withStatementCache(handle) }) });
   return { db, dialect: 'sqlite', close: onlyOnce(() => db.destroy()) };
 }
 
@@ -80,6 +80,32 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   }
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: onlyOnce(() => db.destroy()) };
+}
+
+/**
+ * Kysely prepares every query it runs; better-sqlite3 statements are reusable, so keep the
+ * prepared ones by SQL text (the scheduler runs the same few dozen shapes over and over).
+ */
+function withStatementCache(handle: Database.Database, max = 500) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql: string): Database.Statement {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+        cache.set(sql, stmt);
+        return stmt;
+      }
+      stmt = handle.prepare(sql);
+      cache.set(sql, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
+    close(): void {
+      cache.clear();
+      handle.close();
+    },
+  };
 }
 
 function onlyOnce(fn: () => Promise<void>): () => Promise<void> {

@@ -17,6 +17,7 @@ interface Waiter {
 /** The shortest time between two looks for the same waiter, whatever it asks for. */
 const MIN_INTERVAL_MS = 100;
 
+/** Waits for files on behalf of many triggers with one timer. */
 export class FilePoller {
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | null = null;

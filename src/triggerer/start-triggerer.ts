@@ -3,6 +3,7 @@ import type { BatonConfig } from '../config.ts';
 import type { BatonDb, TaskInstanceKey } from '../store/index.ts';
 import { TRIGGERER_DEFAULTS, Triggerer, type TriggererOptions } from './triggerer.ts';
 
+/** What `startTriggerer` needs; TriggererOptions fields may override the defaults it derives. */
 export interface StartTriggererOptions extends Partial<Omit<TriggererOptions, 'db' | 'onFire'>> {
   /** The metadata database. In one process, share the scheduler's handle (SQLite allows one per process). */
   db: BatonDb;
@@ -12,6 +13,7 @@ export interface StartTriggererOptions extends Partial<Omit<TriggererOptions, 'd
   onFire?: (scheduled: TaskInstanceKey[]) => void;
 }
 
+/** A started triggerer. */
 export interface RunningTriggerer {
   triggerer: Triggerer;
   /** Look for new trigger rows now (a task was just deferred). */

@@ -20,12 +20,14 @@ import { fireTriggers } from './fire-triggers.ts';
 import type { Trigger, TriggerEvent, TriggerRegistry } from './trigger.ts';
 import { claimTriggers, deleteUnusedTriggers, loadTriggers, ownedTriggerIds, releaseTriggers, type TriggerRow } from './trigger-rows.ts';
 
+/** Where the triggerer reports what it does. */
 export interface TriggererLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
+/** How a triggerer runs; every field but `db` has a default. */
 export interface TriggererOptions {
   db: Kysely<Schema>;
   /** Called after fired triggers moved their task instances to `scheduled` (e.g. wake the scheduler). */
@@ -34,7 +36,10 @@ export interface TriggererOptions {
   checkInterval?: number;
   /** Seconds between heartbeats (and sweeps of unused trigger rows). Default 5. */
   heartbeatInterval?: number;
-  /** Seconds without a heartbeat after which a triggerer counts as dead and its triggers are taken over. Default 30. */
+  /**
+   * Seconds without a heartbeat after which a triggerer counts as dead and its triggers are
+   * taken over. Default max(30, 3 × heartbeatInterval).
+   */
   healthCheckThreshold?: number;
   /** The most triggers this triggerer runs at once. Default 1000. */
   capacity?: number;
@@ -44,8 +49,10 @@ export interface TriggererOptions {
   log?: TriggererLogger;
 }
 
+/** Defaults of TriggererOptions (seconds, and a count for `capacity`). */
 export const TRIGGERER_DEFAULTS = { checkInterval: 1, heartbeatInterval: 5, healthCheckThreshold: 30, capacity: 1000 } as const;
 
+/** One triggerer process's worth of triggers (see the module comment). */
 export class Triggerer {
   private readonly db: Kysely<Schema>;
   private readonly files = new FilePoller();
@@ -172,7 +179,8 @@ export class Triggerer {
     if (this.fired.size) await this.flush();
     if (this.stopped) return;
     const jobId = this.jobIdValue!;
-    const threshold = new Date(Date.now() - (this.o.healthCheckThreshold ?? TRIGGERER_DEFAULTS.healthCheckThreshold) * 1000);
+    const heartbeat = this.o.heartbeatInterval ?? TRIGGERER_DEFAULTS.heartbeatInterval;
+    const threshold = new Date(Date.now() - (this.o.healthCheckThreshold ?? Math.max(TRIGGERER_DEFAULTS.healthCheckThreshold, 3 * heartbeat)) * 1000);
     await claimTriggers(db, jobId, (this.o.capacity ?? TRIGGERER_DEFAULTS.capacity) - this.owned, threshold);
     const owned = await ownedTriggerIds(db, jobId);
     this.owned = owned.size;

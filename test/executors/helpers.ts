@@ -1,5 +1,5 @@
 /** Shared pieces of the executor tests: workloads for the fixture DAGs, fake services, an event recorder. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,21 @@ import type { ConnectionView } from '../../src/sdk/context.ts';
 export const TASKS_DAG = fileURLToPath(new URL('../fixtures/executor-dags/tasks.ts', import.meta.url));
 export const BROKEN_DAG = fileURLToPath(new URL('../fixtures/executor-dags/broken.ts', import.meta.url));
 
-/** A fresh folder for the logs of one test file. */
+const madeDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder (for logs, or DAG files), removed when the test process exits. */
+export function tempDir(prefix = 'baton-executor-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
+/** A fresh folder for the logs of one test file, removed when the test process exits. */
 export function logsDir(): string {
-  return mkdtempSync(join(tmpdir(), 'baton-executor-test-'));
+  return tempDir();
 }
 
 let runCounter = 0;

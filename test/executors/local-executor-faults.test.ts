@@ -120,7 +120,7 @@ describe('LocalExecutor.stop()', { timeout: 120_000 }, () => {
   test('with a grace period, a running try finishes and its finished event is delivered', async () => {
     const logs = logsDir();
     const events = new EventRecorder();
-    const executor = new LocalExecutor({ parallelism: 2 });
+    const executor = new LocalExecutor({ parallelism: 1 });
     await executor.start(events.onEvent, fakeServices());
     const w = workload(logs, 'sleeps', { params: { ms: 300 } });
     executor.queue(w);
@@ -135,7 +135,7 @@ describe('LocalExecutor.stop()', { timeout: 120_000 }, () => {
   test('tries still running when the grace period ends are lost with "executor stopped"', async () => {
     const logs = logsDir();
     const events = new EventRecorder();
-    const executor = new LocalExecutor({ parallelism: 2 });
+    const executor = new LocalExecutor({ parallelism: 1 });
     await executor.start(events.onEvent, fakeServices());
     const w = workload(logs, 'sleeps', { params: LONG });
     executor.queue(w);

@@ -52,7 +52,8 @@ describe('LocalExecutor worker processes', { timeout: 120_000 }, () => {
 
   test("workers exit when the executor's process dies without stopping them", async () => {
     const script = fileURLToPath(new URL('../fixtures/executor-parent/start-and-hang.ts', import.meta.url));
-    const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, logsDir()], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const pids = await new Promise<number[]>((resolve, reject) => {
       let out = '';
       parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalExecutor } from '../../src/executors/local/index.ts';
 import type { ExecutorEvent } from '../../src/executors/executor.ts';
-import { BROKEN_DAG, EventRecorder, fakeServices, logsDir, workload } from './helpers.ts';
+import { BROKEN_DAG, EventRecorder, fakeServices, logsDir, tempDir, workload } from './helpers.ts';
 
 const TIMESTAMP = String.raw`\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\]`;
 
@@ -121,7 +120,7 @@ describe('LocalExecutor running tries', { timeout: 120_000 }, () => {
   });
 
   test('a changed DAG file is imported again for the next try', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-executor-dag-'));
+    const dir = tempDir('baton-executor-dag-');
     const file = join(dir, 'changing.ts');
     const source = (n: number) => `import { dag, task } from 'baton';\nexport default dag({ id: 'changing', schedule: null }, () => { task('value', async () => ${n})(); });\n`;
     const runOnce = async (runId: string) => {

@@ -3,7 +3,9 @@
  * are printed as *** unless --show-password is given.
  */
 import type { Command } from 'commander';
-import { deleteConnection, getConnection, listConnections, upsertConnection, type Connection, type ConnectionInput } from '../../store/index.ts';
+import { DecryptionError } from '../../security/encryption.ts';
+import { configuredSecureStore } from '../../security/secure-store.ts';
+import { deleteConnection, getConnection, type Connection, type ConnectionInput } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { ConnectionUriError, parseConnectionUri } from './connection-uri.ts';
@@ -49,7 +51,7 @@ export function registerConnectionCommands(program: Command): void {
       const input = connectionInput(connId, o);
       await withDb(async (ctx) => {
         if (await getConnection(ctx.db.db, connId)) throw new CliError(`A connection with conn_id '${connId}' already exists; delete it first (baton connections delete ${connId})`);
-        await upsertConnection(ctx.db.db, input).catch((e: Error) => {
+        await configuredSecureStore(ctx.db.db, ctx.config).upsertConnection(input).catch((e: Error) => {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_connections_add', { extra: { conn_id: connId, conn_type: input.connType } });
@@ -65,7 +67,7 @@ export function registerConnectionCommands(program: Command): void {
     .action(async (connId: string, o: { showPassword?: boolean; output: string }) => {
       const format = parseOutputFormat(o.output);
       await withDb(async (ctx) => {
-        const c = await getConnection(ctx.db.db, connId);
+        const c = await configuredSecureStore(ctx.db.db, ctx.config).getConnection(connId).catch(decryptionFailed);
         if (!c) throw new CliError(`Connection '${connId}' does not exist; see \`baton connections list\``);
         printRows([row(c, Boolean(o.showPassword))], COLUMNS, format);
       });
@@ -90,9 +92,14 @@ export function registerConnectionCommands(program: Command): void {
     .action(async (o: { showPassword?: boolean; output: string }) => {
       const format = parseOutputFormat(o.output);
       await withDb(async (ctx) => {
-        printRows((await listConnections(ctx.db.db)).map((c) => row(c, Boolean(o.showPassword))), COLUMNS, format);
+        const all = await configuredSecureStore(ctx.db.db, ctx.config).listConnections().catch(decryptionFailed);
+        printRows(all.map((c) => row(c, Boolean(o.showPassword))), COLUMNS, format);
       });
     });
+}
+
+function decryptionFailed(e: Error): never {
+  throw e instanceof DecryptionError ? new CliError(e.message) : e;
 }
 
 function connectionInput(connId: string, o: AddOptions): ConnectionInput {

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { loadConfig, type BatonConfig } from '../../config.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
+import { fernetKeyRing, warnUnencrypted } from '../../security/keys.ts';
+import { describeStandaloneSecurity, prepareStandalone } from '../../security/standalone.ts';
 import { migrateToLatest, openDatabase, redactUrl, resetDatabase } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseIntArg } from '../parse-args.ts';
@@ -19,6 +21,15 @@ export function registerServiceCommands(program: Command): void {
     .action(async (o: { port?: string }) => {
       const config = loadConfig();
       if (o.port !== undefined) config.port = parseIntArg(o.port, '--port', 0)!;
+      // First start: an encryption key in BATON_HOME and an admin user (password printed once).
+      const handle = await openMigratedDb(config).catch((e: Error) => {
+        throw new CliError(`could not start: ${e.message}`);
+      });
+      try {
+        for (const line of describeStandaloneSecurity(await prepareStandalone(handle.db, config))) process.stdout.write(`${line}\n`);
+      } finally {
+        await handle.close();
+      }
       await runUntilSignal(config, 'standalone', true);
     });
 
@@ -26,7 +37,9 @@ export function registerServiceCommands(program: Command): void {
     .command('scheduler')
     .description('Run the scheduler (with its local workers) until Ctrl-C')
     .action(async () => {
-      await runUntilSignal(loadConfig(), 'scheduler', false);
+      const config = loadConfig();
+      if (fernetKeyRing(config) === null) warnUnencrypted();
+      await runUntilSignal(config, 'scheduler', false);
     });
 
   const db = program.command('db').description('Manage the metadata database');

@@ -1,6 +1,8 @@
 /** `baton variables get | set | delete | list`: the key/value settings tasks read at run time. */
 import type { Command } from 'commander';
-import { deleteVariable, getVariable, listVariables, setVariable } from '../../store/index.ts';
+import { DecryptionError } from '../../security/encryption.ts';
+import { configuredSecureStore } from '../../security/secure-store.ts';
+import { deleteVariable, listVariables } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
@@ -14,7 +16,9 @@ export function registerVariableCommands(program: Command): void {
     .option('-d, --default <value>', 'print this when the variable does not exist (instead of failing)')
     .action(async (key: string, o: { default?: string }) => {
       await withDb(async (ctx) => {
-        const v = await getVariable(ctx.db.db, key);
+        const v = await configuredSecureStore(ctx.db.db, ctx.config).getVariable(key).catch((e: Error) => {
+          throw e instanceof DecryptionError ? new CliError(e.message) : e;
+        });
         if (!v && o.default === undefined) throw new CliError(`Variable '${key}' does not exist; see \`baton variables list\` (or pass --default)`);
         process.stdout.write(`${v ? v.value : o.default}\n`);
       });
@@ -26,7 +30,7 @@ export function registerVariableCommands(program: Command): void {
     .option('--description <text>', 'what the variable is for')
     .action(async (key: string, value: string, o: { description?: string }) => {
       await withDb(async (ctx) => {
-        await setVariable(ctx.db.db, key, value, { description: o.description }).catch((e: Error) => {
+        await configuredSecureStore(ctx.db.db, ctx.config).setVariable(key, value, { description: o.description }).catch((e: Error) => {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_variables_set', { extra: { key } });

@@ -15,6 +15,7 @@ export class DagLoadError extends Error {
   override readonly name = 'DagLoadError';
 }
 
+/** A DAG ready to run: the live object and its serialized form. */
 export interface LoadedDag {
   dag: Dag;
   serialized: SerializedDag;
@@ -28,6 +29,7 @@ interface FileEntry {
   ready: Map<string, LoadedDag | DagLoadError>;
 }
 
+/** The DAG files a worker has imported, by path and modification time. */
 export class DagCache {
   private readonly files = new Map<string, FileEntry>();
 

@@ -13,6 +13,7 @@ import type { FromWorker, ServiceRequest } from './protocol.ts';
 import { workloadProblem } from './shapes.ts';
 import { WorkerProcess, type WorkerExit } from './worker-process.ts';
 
+/** Options of `new LocalExecutor(...)`; every one has a default. */
 export interface LocalExecutorOptions {
   /** Worker processes, i.e. tries that run at once. Default: `os.availableParallelism()`. */
   parallelism?: number;
@@ -40,8 +41,10 @@ interface Running {
 
 const REPLACEMENT_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 
+/** An `Executor` that runs tries in warm worker processes on this machine (see the module comment). */
 export class LocalExecutor implements Executor {
   readonly name = 'LocalExecutor';
+  /** Number of worker processes. */
   readonly parallelism: number;
   private readonly hostname: string;
   private readonly killGraceMs: number;

@@ -7,10 +7,12 @@
 import type { TaskWorkload } from '../executor.ts';
 import { runTry, type RunInfo } from '../../runner/run-try.ts';
 import type { TryResult } from '../../runner/try-result.ts';
+import { maskFetchedSecrets } from '../../security/task-masking.ts';
 import { DagLoadError, type DagCache } from './dag-cache.ts';
 import type { WorkerTaskServices } from './service-client.ts';
 import { TryLog } from './try-log.ts';
 
+/** One workload and what the worker lends it to run. */
 export interface WorkloadInput {
   workload: TaskWorkload;
   cache: DagCache;
@@ -56,7 +58,7 @@ export async function runWorkload(input: WorkloadInput): Promise<TryResult> {
       maxTries: w.maxTries,
       run: runInfo(w),
       params: w.params,
-      services: input.services,
+      services: maskFetchedSecrets(input.services),
       log,
       triggerEvent: w.triggerEvent ?? undefined,
       nextMethod: w.nextMethod,

@@ -19,6 +19,7 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+/** Sends service requests for the tries of one worker and settles them as replies come in. */
 export class ServiceClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();

@@ -7,10 +7,12 @@ import { DagRunType } from '../../core/states.ts';
 import type { TaskWorkload, TiKey } from '../executor.ts';
 import type { TryResult } from '../../runner/try-result.ts';
 
+/** Is `v` a plain object (not null, not an array)? */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Is `v` an integer number? */
 export function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
@@ -23,6 +25,7 @@ function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
 
+/** Is `v` a task instance key? */
 export function isTiKey(v: unknown): v is TiKey {
   return isRecord(v) && typeof v.dagId === 'string' && typeof v.runId === 'string' && typeof v.taskId === 'string' && isInt(v.mapIndex);
 }

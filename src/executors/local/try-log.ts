@@ -8,8 +8,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
 import type { TaskLogger } from '../../sdk/context.ts';
-
-const knownDirs = new Set<string>();
+import { redactSecrets } from '../../security/masking.ts';
 
 type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 type Stream = 'STDOUT' | 'STDERR';
@@ -26,17 +25,11 @@ export class TryLog implements TaskLogger {
 
   /** Opens (appends to) the log at `path`, creating its folders. Throws when the file cannot be opened. */
   static open(path: string): TryLog {
-    const dir = dirname(path);
-    if (!knownDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      knownDirs.add(dir);
-    }
     try {
       return new TryLog(path, openSync(path, 'a'));
     } catch (e) {
-      // The folder may have been removed since this worker created it.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
       return new TryLog(path, openSync(path, 'a'));
     }
   }
@@ -80,7 +73,8 @@ export class TryLog implements TaskLogger {
   private write(level: Level | Stream, message: string): void {
     if (this.fd === null) return;
     try {
-      writeSync(this.fd, `[${new Date().toISOString()}] ${level} - ${message}\n`);
+      // Secrets the try fetched (connection passwords, sensitive variables) never reach the file.
+      writeSync(this.fd, `[${new Date().toISOString()}] ${level} - ${redactSecrets(message)}\n`);
     } catch {
       // A log that cannot be written (disk full, file removed) must not fail the task itself.
     }

@@ -15,6 +15,7 @@ const STDERR_TAIL = 4000;
 /** After the process exits, how long to wait for the rest of its stderr. */
 const STDERR_DRAIN_MS = 200;
 
+/** How to start a worker, and where its messages and its exit go. */
 export interface WorkerSpawnOptions {
   /** Reported as the host of every try this worker runs. */
   hostname: string;
@@ -33,6 +34,7 @@ export interface WorkerExit {
   stderr: string;
 }
 
+/** One running worker process, ready for tries. */
 export class WorkerProcess {
   private stderr = '';
   private exited = false;

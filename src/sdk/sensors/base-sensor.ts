@@ -13,6 +13,7 @@ import { resolveSensorOptions, type SensorMode, type SensorOptions } from './sen
 import { sleep } from './sleep.ts';
 import { asTriggerEvent, type SensorTrigger } from './trigger-event.ts';
 
+/** Options of every sensor: the task options plus how it waits (see SensorOptions). */
 export interface BaseSensorOptions extends BaseOperatorOptions, SensorOptions {}
 
 /**
@@ -24,6 +25,7 @@ export type PokeResult<R> = boolean | { done: boolean; xcomValue?: R };
 /** The method a deferred sensor resumes with. */
 export const RESUME_METHOD = 'executeComplete';
 
+/** A task that pokes until its condition holds; `R` is the type of the value a poke may return as the task's result. */
 export abstract class BaseSensor<R = boolean> extends BaseOperator<R | undefined> {
   static override uiColor = '#e6f1f2';
   readonly mode: SensorMode;

@@ -7,11 +7,13 @@ import type { TaskContext } from '../context.ts';
 import { DagDefinitionError } from '../errors.ts';
 import { BaseSensor, type BaseSensorOptions, type PokeResult } from './base-sensor.ts';
 
+/** ConditionSensor options. */
 export interface ConditionSensorOptions<R> extends BaseSensorOptions {
   /** Returns true when the wait is over, or `{ done, xcomValue }` to also give the task's result. */
   condition: (ctx: TaskContext) => PokeResult<R> | Promise<PokeResult<R>>;
 }
 
+/** Waits until `condition(ctx)` holds (Airflow's PythonSensor). */
 export class ConditionSensor<R = boolean> extends BaseSensor<R> {
   static override uiColor = '#ffefeb';
   readonly condition: ConditionSensorOptions<R>['condition'];

@@ -11,6 +11,7 @@ import type { Duration } from '../task-options.ts';
 import { BaseSensor, type BaseSensorOptions } from './base-sensor.ts';
 import type { SensorTrigger } from './trigger-event.ts';
 
+/** ExternalTaskSensor options. */
 export interface ExternalTaskSensorOptions extends BaseSensorOptions {
   externalDagId: string;
   /** The task to wait for; null (the default) waits for the DAG run itself. */
@@ -25,6 +26,7 @@ export interface ExternalTaskSensorOptions extends BaseSensorOptions {
   triggerPollInterval?: Duration;
 }
 
+/** Waits for another DAG's task (or run) to reach an allowed state (Airflow's ExternalTaskSensor). */
 export class ExternalTaskSensor extends BaseSensor<boolean> {
   static override templateFields = ['externalDagId', 'externalTaskId'] as const;
   static override uiColor = '#4db7db';

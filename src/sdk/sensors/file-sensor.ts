@@ -11,6 +11,7 @@ import { BaseSensor, type BaseSensorOptions } from './base-sensor.ts';
 import { findFirstFile } from './path-glob.ts';
 import type { SensorTrigger } from './trigger-event.ts';
 
+/** FileSensor options. */
 export interface FileSensorOptions extends BaseSensorOptions {
   /** The file (or glob) to wait for; relative paths are relative to the worker's working directory. Templated. */
   filepath: string;
@@ -20,6 +21,7 @@ export interface FileSensorOptions extends BaseSensorOptions {
   triggerPollInterval?: Duration;
 }
 
+/** Waits until a file matching `filepath` exists (Airflow's FileSensor). */
 export class FileSensor extends BaseSensor<boolean> {
   static override templateFields = ['filepath'] as const;
   static override uiColor = '#91818a';

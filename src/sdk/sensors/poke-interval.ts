@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { pythonUtcDatetimeStr } from '../../core/retry-delay.ts';
 
+/** What the next poke interval depends on. */
 export interface PokeIntervalArgs {
   dagId: string;
   taskId: string;

@@ -11,6 +11,7 @@ import type { Duration } from '../task-options.ts';
  */
 export type SensorMode = 'poke' | 'reschedule';
 
+/** How a sensor waits; every option has a documented default. */
 export interface SensorOptions {
   /** Default "poke". */
   mode?: SensorMode;
@@ -45,6 +46,7 @@ export interface ResolvedSensorOptions {
   deferrable: boolean;
 }
 
+/** The defaults of SensorOptions (durations in seconds). */
 export const SENSOR_DEFAULTS = {
   mode: 'poke',
   pokeInterval: 60,

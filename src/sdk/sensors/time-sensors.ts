@@ -26,6 +26,7 @@ abstract class MomentSensor extends BaseSensor<boolean> {
   }
 }
 
+/** TimeDeltaSensor options. */
 export interface TimeDeltaSensorOptions extends BaseSensorOptions {
   /** How long after the end of the run's data interval to wait until. */
   delta: Duration;
@@ -50,6 +51,7 @@ export class TimeDeltaSensor extends MomentSensor {
   }
 }
 
+/** DateTimeSensor options. */
 export interface DateTimeSensorOptions extends BaseSensorOptions {
   /** The instant to wait until: a Date or an ISO-8601 string with a zone. Templated, e.g. "{{ data_interval_end }}". */
   targetTime: string | Date;

@@ -4,6 +4,7 @@
  */
 import type { Json } from '../../core/serialized-dag.ts';
 
+/** A trigger's report, by status. */
 export type TriggerEvent =
   /** The condition was met. Extra fields describe how (the file found, the state seen, …). */
   | { status: 'success'; [detail: string]: Json }

@@ -3,6 +3,7 @@ import { sleepUntil } from '../../sdk/sensors/sleep.ts';
 import { kwargsReader } from '../kwargs.ts';
 import type { Trigger } from '../trigger.ts';
 
+/** The `dateTime` trigger. */
 export const dateTimeTrigger: Trigger = {
   async run(kwargs, signal) {
     const moment = kwargsReader('dateTime', kwargs).instant('moment');

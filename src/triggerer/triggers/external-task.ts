@@ -11,6 +11,7 @@ import { readExternalState } from '../external-state.ts';
 import { kwargsReader } from '../kwargs.ts';
 import type { Trigger, TriggerEvent } from '../trigger.ts';
 
+/** The `externalTask` trigger, reading states from `db`. */
 export function externalTaskTrigger(db: Kysely<Schema>): Trigger {
   return {
     async run(kwargs, signal): Promise<TriggerEvent> {

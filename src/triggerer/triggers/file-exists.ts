@@ -8,6 +8,7 @@ import type { FilePoller } from '../file-poller.ts';
 import { kwargsReader } from '../kwargs.ts';
 import type { Trigger } from '../trigger.ts';
 
+/** The `fileExists` trigger, polling through the shared `files` poller. */
 export function fileExistsTrigger(files: FilePoller): Trigger {
   return {
     async run(kwargs, signal) {

@@ -1,0 +1,116 @@
+/**
+ * Baton's scheduling benchmark: no-op TaskFlow tasks through the real scheduler and
+ * LocalExecutor, timed from trigger to run success.
+ *   chain100: 100 tasks in a line (hand-off latency = next start − previous end)
+ *   fan1000 : one task, 1,000 parallel tasks, one join
+ * Usage: npm run bench -- [--json] [--database-url URL] [--repeat N] [--parallelism N]
+ * The last line printed is one JSON object.
+ */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { startEngine } from '../src/engine/engine.ts';
+import { createDagRun } from '../src/scheduler/create-run.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
+    repeat: { type: 'string', default: '3' },
+    parallelism: { type: 'string' },
+  },
+});
+
+const CHAIN = `import { dag, task, chain } from 'baton';
+export default dag({ id: 'chain100', schedule: null, maxActiveTasks: 1024 }, () => {
+  const noop = task('t', async () => null);
+  chain(...Array.from({ length: 100 }, () => noop()));
+});`;
+const FAN = `import { dag, task } from 'baton';
+export default dag({ id: 'fan1000', schedule: null, maxActiveTasks: 1024 }, () => {
+  const start = task('start', async () => null)();
+  const join = task('join', async () => null)();
+  const noop = task('t', async () => null);
+  for (let i = 0; i < 1000; i++) { const t = noop(); start.then(t); t.then(join); }
+});`;
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main() {
+  const home = await mkdtemp(join(tmpdir(), 'baton-bench-'));
+  const dags = join(home, 'dags');
+  await mkdir(dags);
+  await writeFile(join(dags, 'chain100.ts'), CHAIN);
+  await writeFile(join(dags, 'fan1000.ts'), FAN);
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, BATON_DAGS_FOLDER: dags, BATON_DAGS_ARE_PAUSED_AT_CREATION: 'false', BATON_MIN_FILE_PROCESS_INTERVAL: '3600' };
+  if (args['database-url']) env.BATON_DATABASE_URL = args['database-url'];
+  if (args.parallelism) env.BATON_PARALLELISM = args.parallelism;
+  const config = loadConfig(env);
+  const engine = await startEngine({ config, log: { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) } });
+  const db = engine.db.db;
+  const say = (m: string) => {
+    if (!args.json) process.stdout.write(`${m}\n`);
+  };
+  let n = 0;
+  const runOnce = async (dagId: string) => {
+    const dag = await engine.scheduler!.cache.require(db, dagId);
+    const t0 = performance.now();
+    const run = await db.transaction().execute((trx) => createDagRun(trx, { dag, runType: 'manual', logicalDate: new Date(Date.UTC(2020, 0, 1, 0, 0, n++)) }));
+    engine.scheduler!.wake();
+    for (;;) {
+      const r = await db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).where('run_id', '=', run.runId).executeTakeFirstOrThrow();
+      if (r.state === 'success') break;
+      if (r.state === 'failed') throw new Error(`benchmark run ${dagId} failed`);
+      await new Promise((res) => setTimeout(res, 2));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const tis = await db.selectFrom('task_instance').select(['task_id', 'start_date', 'end_date']).where('dag_id', '=', dagId).where('run_id', '=', run.runId).execute();
+    return { seconds, tis };
+  };
+
+  try {
+    const repeat = Math.max(1, Number(args.repeat));
+    await runOnce('chain100'); // warm-up: workers load the DAG file once
+    await runOnce('fan1000');
+    const chain: Array<{ seconds: number; handoffs: number[]; durations: number[] }> = [];
+    for (let i = 0; i < repeat; i++) {
+      const { seconds, tis } = await runOnce('chain100');
+      const order = (id: string) => (id === 't' ? 0 : Number(id.split('__')[1]));
+      const sorted = tis.sort((a, b) => order(a.task_id) - order(b.task_id));
+      const handoffs = sorted.slice(1).map((t, j) => Date.parse(t.start_date!) - Date.parse(sorted[j]!.end_date!));
+      const durations = sorted.map((t) => Date.parse(t.end_date!) - Date.parse(t.start_date!));
+      chain.push({ seconds, handoffs, durations });
+      say(`chain100 #${i + 1}: ${seconds.toFixed(3)} s, hand-off p50 ${median(handoffs)} ms, p99 ${quantile(handoffs, 0.99)} ms, sum of hand-offs ${handoffs.reduce((a, b) => a + b, 0)} ms, sum of try durations ${durations.reduce((a, b) => a + b, 0)} ms`);
+    }
+    const fan: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const { seconds } = await runOnce('fan1000');
+      fan.push(seconds);
+      say(`fan1000  #${i + 1}: ${seconds.toFixed(3)} s, ${(1002 / seconds).toFixed(0)} tasks/s`);
+    }
+    const best = chain.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
+    const allHandoffs = chain.flatMap((c) => c.handoffs);
+    const fanMedian = median(fan);
+    const result = {
+      chain100: { seconds: round(median(chain.map((c) => c.seconds))), best_seconds: round(best.seconds), handoff_p50_ms: median(allHandoffs), handoff_p99_ms: quantile(allHandoffs, 0.99), try_p50_ms: median(chain.flatMap((c) => c.durations)) },
+      fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian) },
+      runs: repeat,
+      database: engine.db.dialect,
+      parallelism: config.parallelism,
+      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await engine.stop(2000);
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+await main();
