@@ -3,7 +3,9 @@
  * LocalExecutor, timed from trigger to run success.
  *   chain100: 100 tasks in a line (hand-off latency = next start − previous end)
  *   fan1000 : one task, 1,000 parallel tasks, one join
- * Usage: npm run bench -- [--json] [--database-url URL] [--repeat N] [--parallelism N]
+ * Usage: npm run bench -- [--json] [--database-url URL] [--repeat N] [--parallelism N] [--scheduler-only]
+ * --scheduler-only replaces the LocalExecutor by one that completes tasks instantly in-process,
+ * to measure the scheduler's own overhead per task.
  * The last line printed is one JSON object.
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { createDagRun } from '../src/scheduler/create-run.ts';
+import { InstantExecutor } from './instant-executor.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     repeat: { type: 'string', default: '3' },
     parallelism: { type: 'string' },
+    'scheduler-only': { type: 'boolean', default: false },
   },
 });
 
@@ -53,7 +57,8 @@ async function main() {
   if (args['database-url']) env.BATON_DATABASE_URL = args['database-url'];
   if (args.parallelism) env.BATON_PARALLELISM = args.parallelism;
   const config = loadConfig(env);
-  const engine = await startEngine({ config, log: { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) } });
+  const executor = args['scheduler-only'] ? new InstantExecutor(config.parallelism) : undefined;
+  const engine = await startEngine({ config, executor, log: { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) } });
   const db = engine.db.db;
   const say = (m: string) => {
     if (!args.json) process.stdout.write(`${m}\n`);
@@ -61,6 +66,7 @@ async function main() {
   let n = 0;
   const runOnce = async (dagId: string) => {
     const dag = await engine.scheduler!.cache.require(db, dagId);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const run = await db.transaction().execute((trx) => createDagRun(trx, { dag, runType: 'manual', logicalDate: new Date(Date.UTC(2020, 0, 1, 0, 0, n++)) }));
     engine.scheduler!.wake();
@@ -71,38 +77,43 @@ async function main() {
       await new Promise((res) => setTimeout(res, 2));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const tis = await db.selectFrom('task_instance').select(['task_id', 'start_date', 'end_date']).where('dag_id', '=', dagId).where('run_id', '=', run.runId).execute();
-    return { seconds, tis };
+    return { seconds, tis, cpuMsPerTask: cpuMs / tis.length };
   };
 
   try {
     const repeat = Math.max(1, Number(args.repeat));
     await runOnce('chain100'); // warm-up: workers load the DAG file once
     await runOnce('fan1000');
-    const chain: Array<{ seconds: number; handoffs: number[]; durations: number[] }> = [];
+    const chain: Array<{ seconds: number; handoffs: number[]; durations: number[]; cpu: number }> = [];
     for (let i = 0; i < repeat; i++) {
-      const { seconds, tis } = await runOnce('chain100');
+      const { seconds, tis, cpuMsPerTask } = await runOnce('chain100');
       const order = (id: string) => (id === 't' ? 0 : Number(id.split('__')[1]));
       const sorted = tis.sort((a, b) => order(a.task_id) - order(b.task_id));
       const handoffs = sorted.slice(1).map((t, j) => Date.parse(t.start_date!) - Date.parse(sorted[j]!.end_date!));
       const durations = sorted.map((t) => Date.parse(t.end_date!) - Date.parse(t.start_date!));
-      chain.push({ seconds, handoffs, durations });
-      say(`chain100 #${i + 1}: ${seconds.toFixed(3)} s, hand-off p50 ${median(handoffs)} ms, p99 ${quantile(handoffs, 0.99)} ms, sum of hand-offs ${handoffs.reduce((a, b) => a + b, 0)} ms, sum of try durations ${durations.reduce((a, b) => a + b, 0)} ms`);
+      chain.push({ seconds, handoffs, durations, cpu: cpuMsPerTask });
+      say(`chain100 #${i + 1}: ${seconds.toFixed(3)} s, hand-off p50 ${median(handoffs)} ms, p99 ${quantile(handoffs, 0.99)} ms, sum of hand-offs ${handoffs.reduce((a, b) => a + b, 0)} ms, sum of try durations ${durations.reduce((a, b) => a + b, 0)} ms, scheduler CPU ${cpuMsPerTask.toFixed(3)} ms/task`);
     }
     const fan: number[] = [];
+    const fanCpu: number[] = [];
     for (let i = 0; i < repeat; i++) {
-      const { seconds } = await runOnce('fan1000');
+      const { seconds, cpuMsPerTask } = await runOnce('fan1000');
       fan.push(seconds);
-      say(`fan1000  #${i + 1}: ${seconds.toFixed(3)} s, ${(1002 / seconds).toFixed(0)} tasks/s`);
+      fanCpu.push(cpuMsPerTask);
+      say(`fan1000  #${i + 1}: ${seconds.toFixed(3)} s, ${(1002 / seconds).toFixed(0)} tasks/s, scheduler CPU ${cpuMsPerTask.toFixed(3)} ms/task`);
     }
     const best = chain.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
     const allHandoffs = chain.flatMap((c) => c.handoffs);
     const fanMedian = median(fan);
     const result = {
-      chain100: { seconds: round(median(chain.map((c) => c.seconds))), best_seconds: round(best.seconds), handoff_p50_ms: median(allHandoffs), handoff_p99_ms: quantile(allHandoffs, 0.99), try_p50_ms: median(chain.flatMap((c) => c.durations)) },
-      fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian) },
+      chain100: { seconds: round(median(chain.map((c) => c.seconds))), best_seconds: round(best.seconds), handoff_p50_ms: median(allHandoffs), handoff_p99_ms: quantile(allHandoffs, 0.99), try_p50_ms: median(chain.flatMap((c) => c.durations)), scheduler_cpu_ms_per_task: round(median(chain.map((c) => c.cpu))) },
+      fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian), scheduler_cpu_ms_per_task: round(median(fanCpu)) },
       runs: repeat,
       database: engine.db.dialect,
+      executor: executor ? 'instant (scheduler overhead only)' : 'LocalExecutor',
       parallelism: config.parallelism,
       machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
     };

@@ -49,6 +49,7 @@ import type { UserStore } from './user-store.ts';
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** What `createApiApp` is built with. */
 export interface ApiAppOptions {
   db: Kysely<Schema>;
   config: BatonConfig;

@@ -13,6 +13,7 @@ import type { UserStore } from './user-store.ts';
 /** One entry of the audit trail, written for every change made through the API. */
 export type AuditEntry = Omit<NewEventLogEntry, 'owner' | 'dttm'>;
 
+/** The dependencies shared by every route group. */
 export interface ApiDeps {
   db: Kysely<Schema>;
   config: BatonConfig;
@@ -33,6 +34,7 @@ export function xcomOptions(config: BatonConfig) {
   return { folder: config.xcomFolder, maxInlineBytes: config.xcomMaxInlineBytes };
 }
 
+/** A cache of serialized DAGs for one app. */
 export function newDagCache(): SerializedDagCache {
   return new SerializedDagCache();
 }

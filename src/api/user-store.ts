@@ -52,6 +52,7 @@ export class UserInputError extends Error {
   override readonly name = 'UserInputError';
 }
 
+/** Where the `/users` endpoints read and change users. */
 export interface UserStore {
   /** Every user (the API sorts and pages them). */
   list(): Promise<ApiUser[]>;

@@ -8,6 +8,7 @@ import { registerRotateFernetKeyCommand } from './commands/rotate-fernet-key-com
 import { registerServiceCommands } from './commands/service-commands.ts';
 import { registerTriggererCommand } from './commands/triggerer-command.ts';
 import { registerUsersCommands } from './commands/users-commands.ts';
+import { registerWebserverCommand } from './commands/webserver-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('baton')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerFolderDagCommands(dags, tasks, { dagsListFromFolder: true });
   registerServiceCommands(program);
   registerTriggererCommand(program);
+  registerWebserverCommand(program);
   registerDatabaseCommands(program, dags, tasks);
   registerUsersCommands(program);
   registerRotateFernetKeyCommand(program);

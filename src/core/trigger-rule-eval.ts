@@ -50,14 +50,14 @@ export function evaluateTriggerRule(input: TriggerRuleInput): TriggerRuleDecisio
   const done = success + skipped + failed + upstreamFailed + removed;
   const upstreamDone = done >= upstream;
   const mapped = mapIndex > -1;
-  const describe = `upstream=${upstream} success=${success} skipped=${skipped} failed=${failed} upstream_failed=${upstreamFailed} removed=${removed}`;
+  const describe = () => `upstream=${upstream} success=${success} skipped=${skipped} failed=${failed} upstream_failed=${upstreamFailed} removed=${removed}`;
 
   if (input.flagUpstreamFailed !== false) {
     const early = earlyState(rule, { ...counts, done, upstream, upstreamDone, mapIndex });
-    if (early) return { met: false, setState: early, reason: `trigger rule '${rule}' decided ${early}: ${describe}` };
+    if (early) return { met: false, setState: early, reason: `trigger rule '${rule}' decided ${early}: ${describe()}` };
   }
 
-  const wait = (why: string): TriggerRuleDecision => ({ met: false, reason: `trigger rule '${rule}' ${why}: ${describe}` });
+  const wait = (why: string): TriggerRuleDecision => ({ met: false, reason: `trigger rule '${rule}' ${why}: ${describe()}` });
   switch (rule) {
     case 'one_success':
       return success > 0 ? { met: true } : wait('needs one upstream success');

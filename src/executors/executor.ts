@@ -55,7 +55,9 @@ export type ExecutorEvent =
   /** The try ended (any outcome, including task failures). */
   | { kind: 'finished'; key: TiKey; tryNumber: number; result: TryResult }
   /** The try ended without a result: the worker died, was killed, or overran its timeout. */
-  | { kind: 'lost'; key: TiKey; tryNumber: number; reason: string; at: string };
+  | { kind: 'lost'; key: TiKey; tryNumber: number; reason: string; at: string }
+  /** The executor can take more work than before (e.g. a replacement worker is ready). */
+  | { kind: 'slots' };
 
 /** What workers may ask of the metadata database while a try runs. */
 export interface WorkerServices {
@@ -82,7 +84,9 @@ export interface Executor {
   terminate(key: TiKey, reason: string): void;
   /**
    * Stops the executor. With `graceMs`, running tries get that long to finish (their events
-   * are still delivered); tries still running then are killed and reported as lost.
+   * are still delivered); tries still running then are killed and reported as lost. Workloads
+   * that never started are dropped without an event: their task instances stay queued and the
+   * next scheduler puts them back (no try is spent).
    */
   stop(graceMs: number): Promise<void>;
 }

@@ -9,14 +9,14 @@ import { dirname } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { nextRetryAt } from '../core/retry-delay.ts';
 import type { TaskInstanceState } from '../core/states.ts';
-import type { ExecutorEvent, TiKey } from '../executors/executor.ts';
+import { tiKeyString, type ExecutorEvent, type TiKey } from '../executors/executor.ts';
 import type { TryResult } from '../runner/try-result.ts';
-import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema } from '../store/index.ts';
+import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema, inTransaction } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
 import { recordDatasetEvents } from './datasets.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
-import { prepareXComRows, replaceXComs, type XComStoreOptions } from './xcom-store.ts';
+import { prepareXComRows, replaceXComs, upsertXComs, type XComStoreOptions } from './xcom-store.ts';
 
 export interface ApplyContext {
   cache: SerializedDagCache;
@@ -36,18 +36,29 @@ export interface ApplyOutcome {
 
 export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEvent[], ctx: ApplyContext): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [] };
-  if (events.length === 0) return out;
+  const real = events.filter((e): e is Exclude<ExecutorEvent, { kind: 'slots' }> => e.kind !== 'slots');
+  if (real.length === 0) return out;
   const ts = nowIso();
+  const tryKey = (k: TiKey, n: number) => `${tiKeyString(k)}\u0000${n}`;
+  // A try that started and ended within this batch is written once, with its start folded in.
+  const ending = new Set(real.filter((e) => e.kind !== 'started').map((e) => tryKey(e.key, e.tryNumber)));
+  const folded = new Map<string, Extract<ExecutorEvent, { kind: 'started' }>>();
   const xcomRows = new Map<ExecutorEvent, ReturnType<typeof prepareXComRows>>();
-  for (const e of events) {
+  for (const e of real) {
     if (e.kind === 'finished' && e.result.xcoms.length) {
       xcomRows.set(e, prepareXComRows(ctx.xcom, e.result.xcoms.map((x) => ({ ...e.key, key: x.key, value: x.value })), ts));
     }
   }
-  await db.transaction().execute(async (trx) => {
-    for (const e of events) {
+  await inTransaction(db, async (trx) => {
+    const rows = await loadTiRows(trx, real.filter((e) => e.kind !== 'started').map((e) => e.key));
+    const batch: Batch = { history: [], freshXComs: [] };
+    for (const e of real) {
       const runKey = `${e.key.dagId}\u0000${e.key.runId}`;
       if (e.kind === 'started') {
+        if (ending.has(tryKey(e.key, e.tryNumber))) {
+          folded.set(tryKey(e.key, e.tryNumber), e);
+          continue;
+        }
         const ok = await casTaskInstanceState(trx, e.key, ['queued'], {
           state: 'running',
           start_date: sql<string>`coalesce(start_date, ${e.at})`,
@@ -59,13 +70,56 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
         continue;
       }
       out.touchedRuns.add(runKey);
+      const row = rows.get(tiKeyString(e.key));
+      const start = folded.get(tryKey(e.key, e.tryNumber));
+      if (row && start) {
+        row.start_date ??= start.at;
+        row.hostname = start.hostname;
+        row.pid = start.pid;
+      }
       if (e.kind === 'lost') {
-        await applyLost(trx, e, ctx);
+        if (row && (row.state === 'running' || row.state === 'queued') && row.try_number === e.tryNumber) await failTry(trx, e.key, row, e.reason, e.at, ctx);
         continue;
       }
-      await applyFinished(trx, e.key, e.tryNumber, e.result, xcomRows.get(e) ?? [], ctx, out);
+      await applyFinished(trx, e.key, e.tryNumber, e.result, row, start ?? null, xcomRows.get(e) ?? [], ctx, out, batch);
     }
+    for (let i = 0; i < batch.history.length; i += 200) await insertHistory(trx, batch.history.slice(i, i + 200));
+    for (let i = 0; i < batch.freshXComs.length; i += 200) await upsertXComs(trx, batch.freshXComs.slice(i, i + 200));
   });
+  return out;
+}
+
+interface Batch {
+  history: HistoryRow[];
+  /** XComs of first tries: no older value can exist, so they are upserted together. */
+  freshXComs: ReturnType<typeof prepareXComRows>;
+}
+
+type TiRow = NonNullable<Awaited<ReturnType<typeof tiRow>>>;
+
+/** The rows of these TIs (with their run's logical date), in as few queries as runs. */
+async function loadTiRows(trx: Kysely<Schema>, keys: TiKey[]): Promise<Map<string, TiRow>> {
+  const out = new Map<string, TiRow>();
+  const byRun = new Map<string, TiKey[]>();
+  for (const k of keys) (byRun.get(`${k.dagId}\u0000${k.runId}`) ?? byRun.set(`${k.dagId}\u0000${k.runId}`, []).get(`${k.dagId}\u0000${k.runId}`)!).push(k);
+  for (const list of byRun.values()) {
+    const { dagId, runId } = list[0]!;
+    const taskIds = [...new Set(list.map((k) => k.taskId))];
+    for (let i = 0; i < taskIds.length; i += 500) {
+      const found = await trx
+        .selectFrom('task_instance as ti')
+        .innerJoin('dag_run as r', (j) => j.onRef('r.dag_id', '=', 'ti.dag_id').onRef('r.run_id', '=', 'ti.run_id'))
+        .select(['ti.task_id', 'ti.map_index', 'ti.state', 'ti.try_number', 'ti.max_tries', 'ti.start_date', 'ti.hostname', 'ti.pid', 'ti.executor', 'ti.operator', 'r.logical_date'])
+        .where('ti.dag_id', '=', dagId)
+        .where('ti.run_id', '=', runId)
+        .where('ti.task_id', 'in', taskIds.slice(i, i + 500))
+        .execute();
+      for (const f of found) {
+        const { task_id, map_index, ...row } = f;
+        out.set(tiKeyString({ dagId, runId, taskId: task_id, mapIndex: map_index }), row);
+      }
+    }
+  }
   return out;
 }
 
@@ -81,8 +135,18 @@ async function tiRow(trx: Kysely<Schema>, key: TiKey) {
     .executeTakeFirst();
 }
 
-async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number, result: TryResult, xcoms: ReturnType<typeof prepareXComRows>, ctx: ApplyContext, out: ApplyOutcome): Promise<void> {
-  const row = await tiRow(trx, key);
+async function applyFinished(
+  trx: Kysely<Schema>,
+  key: TiKey,
+  tryNumber: number,
+  result: TryResult,
+  row: TiRow | undefined,
+  started: Extract<ExecutorEvent, { kind: 'started' }> | null,
+  xcoms: ReturnType<typeof prepareXComRows>,
+  ctx: ApplyContext,
+  out: ApplyOutcome,
+  batch: Batch,
+): Promise<void> {
   if (!row || (row.state !== 'running' && row.state !== 'queued') || row.try_number !== tryNumber) {
     out.stale.push(key);
     return;
@@ -117,6 +181,11 @@ async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number,
     duration: row.start_date ? (Date.parse(end) - Date.parse(row.start_date)) / 1000 : null,
     rendered_fields: result.renderedFields ? JSON.stringify(result.renderedFields) : null,
   };
+  if (started) {
+    patch.start_date = row.start_date;
+    patch.hostname = started.hostname;
+    patch.pid = started.pid;
+  }
   if (state === 'up_for_retry') {
     patch.next_try_at = nextRetryAt({
       dagId: key.dagId, taskId: key.taskId, logicalDate: new Date(row.logical_date), tryNumber, endDate: new Date(end),
@@ -152,8 +221,9 @@ async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number,
     out.stale.push(key);
     return;
   }
-  if (state !== 'deferred' && state !== 'up_for_reschedule') await writeHistory(trx, key, tryNumber, state, row, end);
-  await replaceXComs(trx, key, xcoms, tryNumber === 1);
+  if (state !== 'deferred' && state !== 'up_for_reschedule') batch.history.push(historyRow(key, tryNumber, state, row, end));
+  if (tryNumber === 1) batch.freshXComs.push(...xcoms);
+  else await replaceXComs(trx, key, xcoms);
   if (state === 'success') {
     if (result.skip.length) {
       const tis = await trx
@@ -175,12 +245,6 @@ async function applyFinished(trx: Kysely<Schema>, key: TiKey, tryNumber: number,
       for (const d of dags) out.touchedDags.add(d);
     }
   }
-}
-
-async function applyLost(trx: Kysely<Schema>, e: Extract<ExecutorEvent, { kind: 'lost' }>, ctx: ApplyContext): Promise<void> {
-  const row = await tiRow(trx, e.key);
-  if (!row || (row.state !== 'running' && row.state !== 'queued') || row.try_number !== e.tryNumber) return;
-  await failTry(trx, e.key, row, e.reason, e.at, ctx);
 }
 
 /** Fails the current try of a TI (zombie, lost worker, timeout): up_for_retry when retries remain. */
@@ -215,16 +279,27 @@ export async function failTry(
 
 export { tiRow };
 
-async function writeHistory(trx: Kysely<Schema>, key: TiKey, tryNumber: number, state: TaskInstanceState, row: { start_date: string | null; hostname: string | null; pid: number | null; executor: string | null; operator: string | null }, end: string): Promise<void> {
+type HistoryRow = ReturnType<typeof historyRow>;
+
+function historyRow(key: TiKey, tryNumber: number, state: TaskInstanceState, row: { start_date: string | null; hostname: string | null; pid: number | null; executor: string | null; operator: string | null }, end: string) {
+  return {
+    dag_id: key.dagId, run_id: key.runId, task_id: key.taskId, map_index: key.mapIndex, try_number: tryNumber, state,
+    start_date: row.start_date, end_date: end, duration: row.start_date ? (Date.parse(end) - Date.parse(row.start_date)) / 1000 : null,
+    hostname: row.hostname, pid: row.pid, executor: row.executor, operator: row.operator,
+  };
+}
+
+async function insertHistory(trx: Kysely<Schema>, rows: HistoryRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await trx
     .insertInto('task_instance_history')
-    .values({
-      dag_id: key.dagId, run_id: key.runId, task_id: key.taskId, map_index: key.mapIndex, try_number: tryNumber, state,
-      start_date: row.start_date, end_date: end, duration: row.start_date ? (Date.parse(end) - Date.parse(row.start_date)) / 1000 : null,
-      hostname: row.hostname, pid: row.pid, executor: row.executor, operator: row.operator,
-    })
-    .onConflict((oc) => oc.columns(['dag_id', 'run_id', 'task_id', 'map_index', 'try_number']).doUpdateSet({ state, end_date: end }))
+    .values(rows)
+    .onConflict((oc) => oc.columns(['dag_id', 'run_id', 'task_id', 'map_index', 'try_number']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state'), end_date: eb.ref('excluded.end_date') })))
     .execute();
+}
+
+async function writeHistory(trx: Kysely<Schema>, key: TiKey, tryNumber: number, state: TaskInstanceState, row: Parameters<typeof historyRow>[3], end: string): Promise<void> {
+  await insertHistory(trx, [historyRow(key, tryNumber, state, row, end)]);
 }
 
 function appendLog(ctx: Pick<ApplyContext, 'logsFolder'>, key: TiKey, tryNumber: number, ...lines: string[]): void {

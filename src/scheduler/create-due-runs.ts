@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { DagRunType } from '../core/states.ts';
-import { nowIso, type Schema } from '../store/index.ts';
+import { nowIso, type Schema, inTransaction } from '../store/index.ts';
 import { createDagRun, RunConflictError } from './create-run.ts';
 import { fieldsFrom } from './next-run-fields.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
@@ -25,7 +25,7 @@ export async function createDueRuns(db: Kysely<Schema>, cache: SerializedDagCach
     .where('next_dagrun_create_after', '<=', now.toISOString())
     .execute();
   for (const row of due) {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const d = await cache.get(trx, row.dag_id);
       if (!d || !row.next_dagrun || !row.next_dagrun_data_interval_start || !row.next_dagrun_data_interval_end) return;
       const active = await trx

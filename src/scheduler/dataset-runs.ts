@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { evaluateDatasetCondition } from '../core/timetable/index.ts';
-import type { Schema } from '../store/index.ts';
+import { inTransaction, type Schema } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -25,7 +25,7 @@ export async function createDatasetRuns(db: Kysely<Schema>, cache: SerializedDag
     const d = await cache.get(db, dagId);
     if (!d || d.schedule.kind !== 'dataset') continue;
     if (!evaluateDatasetCondition(d.schedule.condition, new Set(rows.map((r) => r.uri)))) continue;
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const ids = rows.map((r) => r.dataset_id);
       const since = await trx
         .selectFrom('dag_run')

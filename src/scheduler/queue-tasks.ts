@@ -7,7 +7,7 @@ import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
-import { casTaskInstanceStates, nowIso, type Schema } from '../store/index.ts';
+import { casTaskInstanceStates, nowIso, type Schema, inTransaction } from '../store/index.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -31,7 +31,7 @@ interface CandidateRow extends Candidate {
 
 export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<TaskWorkload[]> {
   if (o.executorSlots <= 0) return [];
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const active = await trx
       .selectFrom('task_instance')
       .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])

@@ -6,9 +6,10 @@
  */
 import { hostname } from 'node:os';
 import type { BatonConfig } from '../config.ts';
-import type { Executor, ExecutorEvent } from '../executors/executor.ts';
+import type { Executor, ExecutorEvent, TaskWorkload, TiKey } from '../executors/executor.ts';
+import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
-import { casTaskInstanceStates, endJob, heartbeatJob, startJob, type BatonDb } from '../store/index.ts';
+import { casTaskInstanceStates, endJob, heartbeatJob, startJob, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents } from './apply-events.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
@@ -43,7 +44,6 @@ export class Scheduler {
   private jobId: number | null = null;
   private pending: ExecutorEvent[] = [];
   private dirtyRuns = new Set<string>();
-  private checkRuns = true;
   private checkDue = true;
   private sweepAll = true;
   private running = false;
@@ -83,7 +83,6 @@ export class Scheduler {
     this.sweepTimer = setInterval(() => {
       this.sweepAll = true;
       this.checkDue = true;
-      this.checkRuns = true;
       this.wake();
     }, every);
     this.sweepTimer.unref?.();
@@ -111,8 +110,8 @@ export class Scheduler {
 
   /** Marks everything for re-examination and wakes (used after external changes). */
   poke(): void {
+    this.cache.invalidate();
     this.checkDue = true;
-    this.checkRuns = true;
     this.sweepAll = true;
     this.wake();
   }
@@ -141,7 +140,7 @@ export class Scheduler {
   }
 
   private onEvent(e: ExecutorEvent): void {
-    this.pending.push(e);
+    if (e.kind !== 'slots') this.pending.push(e);
     if (!this.stopped) this.wake();
   }
 
@@ -173,104 +172,111 @@ export class Scheduler {
     return { cache: this.cache, logsFolder: this.o.config.logsFolder, jobId: this.jobId, activeKeys: new Set(this.o.executor.activeKeys().map(tiKeyString)) };
   }
 
-  /** One scheduling pass. */
+  /**
+   * One scheduling pass, in one transaction: record executor events, create due runs, start
+   * queued runs, decide dirty runs, and queue what is ready. Workloads reach the executor only
+   * after the commit; if the pass fails, its events are put back and retried.
+   */
   private async pass(): Promise<void> {
-    const db = this.db;
     const now = new Date();
     let wakeAt: Date | null = null;
     const soonest = (d: Date | null) => {
       if (d && (!wakeAt || d < wakeAt)) wakeAt = d;
     };
 
-    const events = this.pending.splice(0);
-    if (events.length) {
-      const applied = await applyExecutorEvents(db, events, this.applyContext());
-      for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
-      if (applied.touchedDags.size) {
-        this.checkDue = true;
-        this.checkRuns = true;
-      }
-      for (const k of applied.stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
-    }
-
     if (this.sweepAll) {
       this.sweepAll = false;
       await this.sweep(now);
     }
 
-    if (this.checkDue || (this.nextDueAt && this.nextDueAt <= now)) {
-      this.checkDue = false;
-      const due = await createDueRuns(db, this.cache, now, this.jobId);
-      this.nextDueAt = due.nextDueAt;
-      const fromDatasets = await createDatasetRuns(db, this.cache, now, this.jobId);
-      if (due.created.length || fromDatasets.length) this.checkRuns = true;
+    const events = this.pending.splice(0);
+    const dirtyBefore = new Set(this.dirtyRuns);
+    let workloads: TaskWorkload[] = [];
+    let stale: TiKey[] = [];
+    try {
+      workloads = await this.db.transaction().execute(async (trx) => {
+        if (events.length) {
+          const applied = await applyExecutorEvents(trx, events, this.applyContext());
+          for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
+          if (applied.touchedDags.size) this.checkDue = true;
+          stale = applied.stale;
+        }
+        if (this.checkDue || (this.nextDueAt && this.nextDueAt <= now)) {
+          this.checkDue = false;
+          const due = await createDueRuns(trx, this.cache, now, this.jobId);
+          this.nextDueAt = due.nextDueAt;
+          await createDatasetRuns(trx, this.cache, now, this.jobId);
+        }
+        soonest(this.nextDueAt);
+        // One indexed query: runs queued by anyone (this process, the CLI, the API) start promptly.
+        for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
+        await this.decideDirtyRuns(trx, now, soonest);
+        const slots = this.o.executor.openSlots();
+        return slots > 0 ? queueScheduledTasks(trx, this.cache, this.queueOptions(slots)) : [];
+      });
+    } catch (e) {
+      this.pending.unshift(...events);
+      for (const r of dirtyBefore) this.dirtyRuns.add(r);
+      throw e;
     }
-    soonest(this.nextDueAt);
+    for (const k of stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
+    for (const w of workloads) this.o.executor.queue(w);
+    this.armTimer(wakeAt);
+  }
 
-    // One indexed query: runs queued by anyone (this process, the CLI, the API) start promptly.
-    this.checkRuns = false;
-    for (const r of await startQueuedRuns(db)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
+  private queueOptions(slots: number) {
+    return {
+      executorSlots: slots,
+      logsFolder: this.o.config.logsFolder,
+      jobId: this.jobId,
+      executorName: this.o.executor.name,
+      onUnknownPool: (pool: string, ids: string[]) => {
+        if (this.warnedPools.has(pool)) return;
+        this.warnedPools.add(pool);
+        this.log.warn(`tasks ${ids.slice(0, 5).join(', ')} use pool '${pool}', which does not exist: they wait until it is created (baton pools set ${pool} <slots> "<description>")`);
+      },
+    };
+  }
 
-    if (this.dirtyRuns.size) {
-      const keys = [...this.dirtyRuns];
-      this.dirtyRuns.clear();
-      for (const key of keys) {
-        // A run whose evaluation is expensive (thousands of TIs) is re-evaluated at most every
-        // `cost` ms, so deciding takes at most about half the time; events keep accumulating
-        // meanwhile and are decided together. Small runs are always evaluated at once.
-        const stat = this.evalStats.get(key);
-        if (stat && stat.costMs > EVAL_BUDGET_MS && Date.now() - stat.at < stat.costMs) {
-          this.dirtyRuns.add(key);
-          soonest(new Date(stat.at + stat.costMs));
-          continue;
-        }
-        const [dagId, runId] = key.split('\u0000') as [string, string];
-        const t0 = performance.now();
-        const outcome = await db.transaction().execute(async (trx) => {
-          const run = await trx
-            .selectFrom('dag_run as r')
-            .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
-            .select(['r.id', 'r.state', 'd.is_paused'])
-            .where('r.dag_id', '=', dagId)
-            .where('r.run_id', '=', runId)
-            .executeTakeFirst();
-          if (!run || run.state !== 'running' || run.is_paused) return null;
-          const dag = await this.cache.get(trx, dagId);
-          if (!dag) return null;
-          return scheduleRun(trx, { id: run.id, dagId, runId }, dag, now);
-        });
-        if (!outcome) {
-          this.evalStats.delete(key);
-          continue;
-        }
-        this.evalStats.set(key, { at: Date.now(), costMs: performance.now() - t0 });
-        soonest(outcome.nextWakeAt);
-        if (outcome.runState !== 'running') {
-          this.evalStats.delete(key);
-          this.checkRuns = true;
-          this.checkDue = true;
-          this.again = true;
-          this.log.info(`DAG run ${dagId} ${runId} finished: ${outcome.runState}`);
-        }
+  /** Decides every dirty run (large runs at most once per their evaluation cost). */
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void): Promise<void> {
+    if (this.dirtyRuns.size === 0) return;
+    const keys = [...this.dirtyRuns];
+    this.dirtyRuns.clear();
+    for (const key of keys) {
+      // A run whose evaluation is expensive (thousands of TIs) is re-evaluated at most every
+      // `cost` ms, so deciding takes at most about half the time; events keep accumulating
+      // meanwhile and are decided together. Small runs are always evaluated at once.
+      const stat = this.evalStats.get(key);
+      if (stat && stat.costMs > EVAL_BUDGET_MS && Date.now() - stat.at < stat.costMs) {
+        this.dirtyRuns.add(key);
+        soonest(new Date(stat.at + stat.costMs));
+        continue;
+      }
+      const [dagId, runId] = key.split('\u0000') as [string, string];
+      const t0 = performance.now();
+      const run = await trx
+        .selectFrom('dag_run as r')
+        .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
+        .select(['r.id', 'r.state', 'd.is_paused'])
+        .where('r.dag_id', '=', dagId)
+        .where('r.run_id', '=', runId)
+        .executeTakeFirst();
+      const dag = run && run.state === 'running' && !run.is_paused ? await this.cache.get(trx, dagId) : undefined;
+      if (!run || !dag) {
+        this.evalStats.delete(key);
+        continue;
+      }
+      const outcome = await scheduleRun(trx, { id: run.id, dagId, runId }, dag, now);
+      this.evalStats.set(key, { at: Date.now(), costMs: performance.now() - t0 });
+      soonest(outcome.nextWakeAt);
+      if (outcome.runState !== 'running') {
+        this.evalStats.delete(key);
+        this.checkDue = true;
+        this.again = true;
+        this.log.info(`DAG run ${dagId} ${runId} finished: ${outcome.runState}`);
       }
     }
-
-    const slots = this.o.executor.openSlots();
-    if (slots > 0) {
-      const workloads = await queueScheduledTasks(db, this.cache, {
-        executorSlots: slots,
-        logsFolder: this.o.config.logsFolder,
-        jobId: this.jobId,
-        executorName: this.o.executor.name,
-        onUnknownPool: (pool, ids) => {
-          if (this.warnedPools.has(pool)) return;
-          this.warnedPools.add(pool);
-          this.log.warn(`tasks ${ids.slice(0, 5).join(', ')} use pool '${pool}', which does not exist: they wait until it is created (baton pools set ${pool} <slots> "<description>")`);
-        },
-      });
-      for (const w of workloads) this.o.executor.queue(w);
-    }
-    this.armTimer(wakeAt);
   }
 
   private armTimer(at: Date | null): void {

@@ -63,6 +63,11 @@ function safe(s: string): string {
  */
 export async function replaceXComs(trx: Kysely<Schema>, key: { dagId: string; runId: string; taskId: string; mapIndex: number }, rows: ReturnType<typeof prepareXComRows>, fresh = false): Promise<void> {
   if (!fresh) await trx.deleteFrom('xcom').where('dag_id', '=', key.dagId).where('run_id', '=', key.runId).where('task_id', '=', key.taskId).where('map_index', '=', key.mapIndex).execute();
+  await upsertXComs(trx, rows);
+}
+
+/** Inserts XCom rows, overwriting rows with the same key. */
+export async function upsertXComs(trx: Kysely<Schema>, rows: ReturnType<typeof prepareXComRows>): Promise<void> {
   if (rows.length === 0) return;
   await trx
     .insertInto('xcom')

@@ -11,7 +11,7 @@
  *
  * `updated_at` is set to now unless the patch sets it.
  */
-import type { Kysely, UpdateObject } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type UpdateObject } from 'kysely';
 import { isDagRunState, isTiState } from '../core/states.ts';
 import type { DagRunState, TaskInstanceState } from '../core/states.ts';
 import { nowIso } from './codec.ts';
@@ -51,16 +51,11 @@ export async function casTaskInstanceState(
 ): Promise<boolean> {
   const states = expectedStates(expected, isTiState, 'task instance');
   checkPatchState(patch.state, isTiState, 'task instance');
-  const result = await trx
-    .updateTable('task_instance')
-    .set({ updated_at: nowIso(), ...patch })
-    .where('dag_id', '=', key.dagId)
-    .where('run_id', '=', key.runId)
-    .where('task_id', '=', key.taskId)
-    .where('map_index', '=', key.mapIndex)
-    .where('state', 'in', states)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  // Written as one SQL template: this runs several times per task on the scheduler's hot path.
+  const result = await sql`update task_instance set ${setClause(patch)}
+    where dag_id = ${key.dagId} and run_id = ${key.runId} and task_id = ${key.taskId} and map_index = ${key.mapIndex}
+    and state in (${sql.join(states)})`.execute(trx);
+  return result.numAffectedRows === 1n;
 }
 
 /**
@@ -76,20 +71,33 @@ export async function casTaskInstanceStates(
   const states = expectedStates(expected, isTiState, 'task instance');
   checkPatchState(patch.state, isTiState, 'task instance');
   const moved: TaskInstanceKey[] = [];
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    const chunk = keys.slice(i, i + CHUNK);
-    const rows = await trx
-      .updateTable('task_instance')
-      .set({ updated_at: nowIso(), ...patch })
-      .where((eb) =>
-        eb.or(chunk.map((k) => eb.and([eb('dag_id', '=', k.dagId), eb('run_id', '=', k.runId), eb('task_id', '=', k.taskId), eb('map_index', '=', k.mapIndex)]))),
-      )
-      .where('state', 'in', states)
-      .returning(['dag_id', 'run_id', 'task_id', 'map_index'])
-      .execute();
-    for (const r of rows) moved.push({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index });
+  const byRun = new Map<string, TaskInstanceKey[]>();
+  for (const k of keys) {
+    const rk = `${k.dagId}\u0000${k.runId}`;
+    const list = byRun.get(rk);
+    if (list) list.push(k);
+    else byRun.set(rk, [k]);
+  }
+  const set = setClause(patch);
+  for (const list of byRun.values()) {
+    const { dagId, runId } = list[0]!;
+    for (let i = 0; i < list.length; i += CHUNK) {
+      const chunk = list.slice(i, i + CHUNK);
+      const pairs = sql.join(chunk.map((k) => sql`(${k.taskId}, cast(${k.mapIndex} as integer))`));
+      const { rows } = await sql<{ task_id: string; map_index: number }>`update task_instance set ${set}
+        where dag_id = ${dagId} and run_id = ${runId} and (task_id, map_index) in (values ${pairs})
+        and state in (${sql.join(states)})
+        returning task_id, map_index`.execute(trx);
+      for (const r of rows) moved.push({ dagId, runId, taskId: r.task_id, mapIndex: r.map_index });
+    }
   }
   return moved;
+}
+
+/** `col = value, …` for a patch whose values are plain values or SQL expressions; sets updated_at. */
+function setClause(patch: TaskInstancePatch): RawBuilder<unknown> {
+  const entries = Object.entries({ updated_at: nowIso(), ...patch }).filter(([, v]) => v !== undefined);
+  return sql.join(entries.map(([col, v]) => sql`${sql.ref(col)} = ${v as unknown}`));
 }
 
 /**

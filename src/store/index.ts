@@ -8,6 +8,7 @@ export type { SqlDialect } from './dialect.ts';
 export { MIGRATIONS, migrateToLatest, resetDatabase } from './migrate.ts';
 export { fromFlag, fromIso, fromJson, isIsoTimestamp, nowIso, toFlag, toIso, toJson } from './codec.ts';
 export { casDagRunState, casTaskInstanceState, casTaskInstanceStates } from './cas.ts';
+export { inTransaction } from './in-transaction.ts';
 export type { DagRunKey, DagRunPatch, TaskInstanceKey, TaskInstancePatch } from './cas.ts';
 export type {
   AbUserTable,

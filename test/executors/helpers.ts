@@ -135,13 +135,13 @@ export class EventRecorder {
   /** The first event of `kind` for the task `taskId` (in run `runId`, try `tryNumber`, when given). */
   next<K extends Kind>(kind: K, taskId: string, runId?: string, tryNumber?: number): Promise<EventOf<K>> {
     return this.waitFor(
-      (e) => e.kind === kind && e.key.taskId === taskId && (runId === undefined || e.key.runId === runId) && (tryNumber === undefined || e.tryNumber === tryNumber),
+      (e) => e.kind === kind && e.kind !== 'slots' && e.key.taskId === taskId && (runId === undefined || e.key.runId === runId) && (tryNumber === undefined || e.tryNumber === tryNumber),
     ) as Promise<EventOf<K>>;
   }
 
   /** Events about one run, in order. */
   of(runId: string): ExecutorEvent[] {
-    return this.events.filter((e) => e.key.runId === runId);
+    return this.events.filter((e) => e.kind !== 'slots' && e.key.runId === runId);
   }
 }
 

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { HttpHook } from '../../providers/http/hook.ts';
 import type { ConnectionView } from '../../sdk/context.ts';
 
+/** Airflow's ConnectionTest shape: whether the test passed, and what happened. */
 export interface ConnectionTestResult {
   status: boolean;
   message: string;

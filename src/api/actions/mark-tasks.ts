@@ -10,6 +10,7 @@ import { clearTaskInstances, findTaskInstancesToClear, selectTaskIds } from '../
 import { casTaskInstanceState, nowIso, type Schema } from '../../store/index.ts';
 import type { TiWithRun } from '../views/runs.ts';
 
+/** The states a user may mark a task instance with. */
 export type MarkState = 'success' | 'failed' | 'skipped';
 
 /** A regular expression matching exactly these task ids. */

@@ -9,6 +9,7 @@ import type { TaskInstanceState } from '../../core/states.ts';
 import { deleteRunXComFiles } from '../../scheduler/xcom-store.ts';
 import { casDagRunState, casTaskInstanceStates, nowIso, type DagRunRow, type Schema } from '../../store/index.ts';
 
+/** The states a user may set a DAG run to. */
 export type SettableRunState = 'success' | 'failed' | 'queued';
 
 const UNFINISHED: readonly TaskInstanceState[] = ['none', 'scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule', 'deferred', 'restarting'];

@@ -12,6 +12,7 @@ import { getPool, type DagRow, type DagRunRow, type Schema } from '../../store/i
 import { occupiedSlots, poolUsage } from '../views/pools.ts';
 import type { TiWithRun } from '../views/runs.ts';
 
+/** One dependency that is not met, as Airflow's TaskFailedDependency. */
 export interface FailedDependency {
   name: string;
   reason: string;

@@ -8,7 +8,9 @@ import type { Context } from 'hono';
 import { toIso } from '../../store/index.ts';
 import { badRequest } from '../problem.ts';
 
+/** Page size when `limit` is absent or 0. */
 export const DEFAULT_PAGE_LIMIT = 100;
+/** Largest page; a larger `limit` is a 400. */
 export const MAX_PAGE_LIMIT = 1000;
 
 /** A query parameter's single value (the last one when repeated), or undefined. */
@@ -82,6 +84,7 @@ export function queryCsv(c: Context, name: string): string[] | undefined {
   return all.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
+/** One page of a list: its size, start and order. */
 export interface Paging<C extends string = string> {
   limit: number;
   offset: number;

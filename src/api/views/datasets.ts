@@ -14,6 +14,7 @@ export function datasetEventQuery(db: Kysely<Schema>) {
     .select(['e.id', 'e.dataset_id', 'd.uri', 'e.extra', 'e.source_dag_id', 'e.source_task_id', 'e.source_run_id', 'e.source_map_index', 'e.timestamp']);
 }
 
+/** A row of `datasetEventQuery`. */
 export type DatasetEventRow = Awaited<ReturnType<ReturnType<typeof datasetEventQuery>['execute']>>[number];
 
 function extraObject(text: string | null, what: string): Record<string, unknown> | null {

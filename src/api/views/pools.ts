@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Pool, Schema } from '../../store/index.ts';
 
+/** Slots of one pool taken by task instances in each state. */
 export interface PoolUsage {
   running: number;
   queued: number;

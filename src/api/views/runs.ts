@@ -44,6 +44,7 @@ export interface TiWithRun extends TaskInstanceRow {
   logical_date: string;
 }
 
+/** The trigger a deferred task instance waits on, and the triggerer running it. */
 export interface TriggerInfo {
   trigger: { id: number; classpath: string; kwargs: string; created_date: string; triggerer_id: number | null } | null;
   triggererJob: { id: number; job_type: string; state: string; hostname: string; start_date: string; end_date: string | null; latest_heartbeat: string } | null;

@@ -5,6 +5,7 @@
 import type { BatonConfig } from '../../config.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { triggererService } from './triggerer-command.ts';
+import { webserverService } from './webserver-command.ts';
 
 export interface ExtraService {
   name: string;
@@ -16,4 +17,4 @@ export interface ExtraServiceFactory {
   start(ctx: { config: BatonConfig; engine: Engine }): Promise<ExtraService>;
 }
 
-export const extraServices: ExtraServiceFactory[] = [triggererService];
+export const extraServices: ExtraServiceFactory[] = [triggererService, webserverService];

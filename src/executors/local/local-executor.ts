@@ -27,6 +27,11 @@ export interface LocalExecutorOptions {
   maxOldSpaceMb?: number;
   /** How long a worker may take to start. Default 30000 ms. */
   startupTimeoutMs?: number;
+  /**
+   * Workloads the executor accepts beyond its idle workers, per worker; they start the moment a
+   * worker frees up, so workers do not wait for the scheduler between tries. Default 2.
+   */
+  prefetch?: number;
 }
 
 interface Running {
@@ -51,6 +56,9 @@ export class LocalExecutor implements Executor {
   private readonly termGraceMs: number;
   private readonly maxOldSpaceMb: number;
   private readonly startupTimeoutMs: number;
+  private readonly prefetch: number;
+  /** Accepted workloads waiting for a worker, oldest first. */
+  private readonly backlog: Array<{ workload: TaskWorkload; keyString: string }> = [];
 
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private onEvent: (event: ExecutorEvent) => void = () => undefined;
@@ -74,6 +82,7 @@ export class LocalExecutor implements Executor {
     this.termGraceMs = nonNegative('termGraceMs', options.termGraceMs, 1000);
     this.maxOldSpaceMb = Math.max(1, nonNegative('maxOldSpaceMb', options.maxOldSpaceMb, 1024));
     this.startupTimeoutMs = nonNegative('startupTimeoutMs', options.startupTimeoutMs, 30_000);
+    this.prefetch = Math.floor(nonNegative('prefetch', options.prefetch, 2));
   }
 
   async start(onEvent: (event: ExecutorEvent) => void, services: WorkerServices): Promise<void> {
@@ -99,7 +108,8 @@ export class LocalExecutor implements Executor {
   }
 
   openSlots(): number {
-    return this.state === 'running' ? this.idle.length : 0;
+    if (this.state !== 'running') return 0;
+    return this.idle.length + Math.max(0, this.prefetch * this.parallelism - this.backlog.length);
   }
 
   queue(workload: TaskWorkload): void {
@@ -107,9 +117,21 @@ export class LocalExecutor implements Executor {
     const problem = workloadProblem(workload);
     if (problem) throw new TypeError(`LocalExecutor cannot run this workload: ${problem}`);
     const keyString = tiKeyString(workload.key);
-    if (this.byKey.has(keyString)) throw new Error(`LocalExecutor is already running ${describeKey(workload.key)}; a task instance runs one try at a time`);
-    const worker = this.idle.pop();
-    if (!worker) throw new Error(`LocalExecutor has no free worker (all ${this.workers.size} are busy${this.starting ? `, ${this.starting} starting` : ''}): queue work only while openSlots() > 0`);
+    if (this.byKey.has(keyString) || this.backlog.some((b) => b.keyString === keyString)) {
+      throw new Error(`LocalExecutor is already running ${describeKey(workload.key)}; a task instance runs one try at a time`);
+    }
+    if (this.idle.length === 0) {
+      if (this.backlog.length >= this.prefetch * this.parallelism) {
+        throw new Error(`LocalExecutor has no free worker (all ${this.workers.size} are busy${this.starting ? `, ${this.starting} starting` : ''}) and its backlog is full: queue work only while openSlots() > 0`);
+      }
+      this.backlog.push({ workload, keyString });
+      return;
+    }
+    this.dispatch(this.idle.pop()!, workload, keyString);
+  }
+
+  /** Starts a workload on an idle worker. */
+  private dispatch(worker: WorkerProcess, workload: TaskWorkload, keyString: string): void {
     const r: Running = { seq: this.nextSeq++, keyString, workload, worker, timer: null, lostReason: null };
     this.byWorker.set(worker, r);
     this.byKey.set(keyString, r);
@@ -121,12 +143,27 @@ export class LocalExecutor implements Executor {
   }
 
   activeKeys(): TiKey[] {
-    return [...this.byKey.values()].map((r) => r.workload.key);
+    return [...[...this.byKey.values()].map((r) => r.workload.key), ...this.backlog.map((b) => b.workload.key)];
   }
 
   terminate(key: TiKey, reason: string): void {
-    const r = this.byKey.get(tiKeyString(key));
+    const ks = tiKeyString(key);
+    const waiting = this.backlog.findIndex((b) => b.keyString === ks);
+    if (waiting >= 0) {
+      const [b] = this.backlog.splice(waiting, 1);
+      this.onEvent({ kind: 'lost', key: b!.workload.key, tryNumber: b!.workload.tryNumber, reason, at: new Date().toISOString() });
+      return;
+    }
+    const r = this.byKey.get(ks);
     if (r) this.kill(r, reason, 'SIGTERM');
+  }
+
+  /** Gives an idle worker the oldest waiting workload, if any; returns false when none waits. */
+  private takeBacklog(worker: WorkerProcess): boolean {
+    const next = this.backlog.shift();
+    if (!next) return false;
+    this.dispatch(worker, next.workload, next.keyString);
+    return true;
   }
 
   stop(graceMs: number): Promise<void> {
@@ -137,6 +174,8 @@ export class LocalExecutor implements Executor {
   private async shutdown(graceMs: number): Promise<void> {
     this.state = 'stopping';
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    // Workloads that never started are dropped: their TIs stay queued for the next scheduler.
+    this.backlog.length = 0;
     for (const w of this.idle.splice(0)) this.retire(w);
     await this.until(() => this.byKey.size === 0, Date.now() + graceMs);
     for (const r of [...this.byKey.values()]) this.kill(r, 'executor stopped', 'SIGTERM');
@@ -184,8 +223,9 @@ export class LocalExecutor implements Executor {
       return;
     }
     this.release(r);
-    if (this.state === 'running') this.idle.push(worker);
-    else this.retire(worker);
+    if (this.state === 'running') {
+      if (!this.takeBacklog(worker)) this.idle.push(worker);
+    } else this.retire(worker);
     this.onEvent({ kind: 'finished', key, tryNumber, result: m.result });
     this.notify();
   }
@@ -221,8 +261,10 @@ export class LocalExecutor implements Executor {
     this.spawn().then(
       (worker) => {
         this.failedStarts = 0;
-        if (this.state === 'running') this.idle.push(worker);
-        else this.retire(worker);
+        if (this.state === 'running') {
+          if (!this.takeBacklog(worker)) this.idle.push(worker);
+          this.onEvent({ kind: 'slots' });
+        } else this.retire(worker);
       },
       (e: Error) => {
         if (this.state !== 'running') return;

@@ -15,7 +15,8 @@ import { createApiApp, type ApiAppOptions } from '../../../src/api/app.ts';
 import type { ApiEnv } from '../../../src/api/auth-contract.ts';
 import { loadConfig, type BatonConfig } from '../../../src/config.ts';
 import { syncDagFolderOnce } from '../../../src/engine/dag-folder-sync.ts';
-import { secureStore } from '../../../src/security/secure-store.ts';
+import { generateFernetKey, KeyRing } from '../../../src/security/encryption.ts';
+import { secureStore, type SecureStore } from '../../../src/security/secure-store.ts';
 import type { Schema } from '../../../src/store/index.ts';
 import type { DialectUnderTest } from '../../support/databases.ts';
 import { startHarness, type EngineHarness } from '../../support/engine-harness.ts';
@@ -52,6 +53,8 @@ export interface ApiHarness {
   /** How many times the API asked for scheduling. */
   changes: number;
   engine: EngineHarness | null;
+  /** The store the API reads and writes variables and connections through. */
+  secrets: SecureStore;
   call<T = any>(method: string, path: string, o?: CallOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
@@ -60,6 +63,8 @@ export interface ApiHarnessOptions {
   env?: Record<string, string>;
   /** Run the engine (default false: only the database and the synced DAGs). */
   engine?: boolean;
+  /** Encrypt variables and connections with a fresh key (default: stored in clear). */
+  encrypt?: boolean;
   /** Extra DAG files (name → source) besides the fixtures. */
   files?: Record<string, string>;
   app?: Partial<ApiAppOptions>;
@@ -99,9 +104,10 @@ export async function openApiHarness(dialect: DialectUnderTest, o: ApiHarnessOpt
       await rm(home, { recursive: true, force: true });
     };
   }
+  const secrets = secureStore(db, o.encrypt ? new KeyRing(generateFernetKey()) : null, { warn: () => {} });
   const h: ApiHarness = {
     app: undefined as never,
-    db, config, home, engine,
+    db, config, home, engine, secrets,
     changes: 0,
     async call(method, path, co = {}) {
       const headers: Record<string, string> = { ...co.headers };
@@ -126,7 +132,7 @@ export async function openApiHarness(dialect: DialectUnderTest, o: ApiHarnessOpt
   };
   h.app = createApiApp({
     db, config, authenticator: testAuthenticator,
-    secrets: secureStore(db, null, { warn: () => {} }),
+    secrets,
     onChange: () => {
       h.changes++;
       engine?.engine.scheduler?.poke();

@@ -20,9 +20,11 @@ const SPEC_PATH = new URL('../../../src/api/openapi-v1.yaml', import.meta.url);
 /**
  * Error statuses any operation may answer though the document does not always list them: a bad
  * parameter or body (400), no credentials (401) or permission (403), an unknown resource (404),
- * content negotiation (406), an oversize body (413) or a body that is not JSON (415).
+ * content negotiation (406), a create that clashes with an existing resource (409, as Airflow
+ * answers POST /pools and POST /connections), an oversize body (413) or a body that is not
+ * JSON (415).
  */
-export const GENERIC_ERRORS = new Set([400, 401, 403, 404, 406, 413, 415]);
+export const GENERIC_ERRORS = new Set([400, 401, 403, 404, 406, 409, 413, 415]);
 
 /** OpenAPI 3.0 schema → JSON Schema (draft 7 as ajv reads it). */
 export function toJsonSchema(schema: Json, refPrefix = '#/definitions/'): Json {
