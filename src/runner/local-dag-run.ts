@@ -41,6 +41,8 @@ export interface LocalTi {
   nextTryAt: Date | null;
   durationMs: number | null;
   error: string | null;
+  /** When the current try first started (a rescheduled sensor's timeout counts from here). */
+  firstTryStartedAt?: Date | null;
 }
 
 export interface LocalRunResult {
@@ -124,13 +126,17 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
     const next = [...decision.ready].sort((a, b) => (weights.get(b.taskId) ?? 0) - (weights.get(a.taskId) ?? 0) || order.get(a.taskId)! - order.get(b.taskId)! || a.mapIndex - b.mapIndex)[0]!;
     const ti = find(next.taskId, next.mapIndex)!;
     const task = byId.get(ti.taskId)!;
-    ti.tryNumber += 1;
+    // A rescheduled sensor keeps its try number, and its timeout counts from its first poke.
+    if (ti.state !== 'up_for_reschedule') {
+      ti.tryNumber += 1;
+      ti.firstTryStartedAt = new Date();
+    }
     ti.state = 'running';
     for (let i = xcoms.length - 1; i >= 0; i--) if (xcoms[i]!.taskId === ti.taskId && xcoms[i]!.mapIndex === ti.mapIndex) xcoms.splice(i, 1);
     print(`▶ ${label(ti.taskId, ti.mapIndex)} · try ${ti.tryNumber}/${task.retries + 1} · ${task.operator}`);
     const result = await runTry({
       dag: o.dag, serialized: s, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, maxTries: task.retries,
-      run, params: resolved.params, services, log: taskLogger(print),
+      run, params: resolved.params, services, log: taskLogger(print), firstTryStartedAt: ti.firstTryStartedAt,
     });
     ti.durationMs = Date.parse(result.endedAt) - Date.parse(result.startedAt);
     ti.error = result.error;

@@ -32,10 +32,12 @@ export interface ApplyOutcome {
   touchedDags: Set<string>;
   /** Tries whose TI had moved on: the executor should stop them. */
   stale: TiKey[];
+  /** How many tries deferred to a trigger in this batch. */
+  deferred: number;
 }
 
 export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEvent[], ctx: ApplyContext): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [] };
+  const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [], deferred: 0 };
   const real = events.filter((e): e is Exclude<ExecutorEvent, { kind: 'slots' }> => e.kind !== 'slots');
   if (real.length === 0) return out;
   const ts = nowIso();
@@ -221,6 +223,7 @@ async function applyFinished(
     out.stale.push(key);
     return;
   }
+  if (state === 'deferred') out.deferred++;
   if (state !== 'deferred' && state !== 'up_for_reschedule') batch.history.push(historyRow(key, tryNumber, state, row, end));
   if (tryNumber === 1) batch.freshXComs.push(...xcoms);
   else await replaceXComs(trx, key, xcoms);

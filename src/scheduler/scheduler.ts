@@ -59,6 +59,7 @@ export class Scheduler {
   private lastError: string | null = null;
   /** When each run was last evaluated and what it cost, to rate-limit large runs. */
   private readonly evalStats = new Map<string, { at: number; costMs: number }>();
+  private readonly deferralListeners = new Set<() => void>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.log ?? { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
@@ -114,6 +115,12 @@ export class Scheduler {
     this.checkDue = true;
     this.sweepAll = true;
     this.wake();
+  }
+
+  /** Calls `listener` after a pass that recorded deferred tasks (the triggerer wakes on it). */
+  onDeferred(listener: () => void): () => void {
+    this.deferralListeners.add(listener);
+    return () => this.deferralListeners.delete(listener);
   }
 
   /** Resolves when no pass is running and none is pending (tests, shutdown). */
@@ -193,6 +200,7 @@ export class Scheduler {
     const dirtyBefore = new Set(this.dirtyRuns);
     let workloads: TaskWorkload[] = [];
     let stale: TiKey[] = [];
+    let deferred = 0;
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
         if (events.length) {
@@ -200,6 +208,7 @@ export class Scheduler {
           for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
           if (applied.touchedDags.size) this.checkDue = true;
           stale = applied.stale;
+          deferred = applied.deferred;
         }
         if (this.checkDue || (this.nextDueAt && this.nextDueAt <= now)) {
           this.checkDue = false;
@@ -221,6 +230,7 @@ export class Scheduler {
     }
     for (const k of stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
     for (const w of workloads) this.o.executor.queue(w);
+    if (deferred) for (const l of this.deferralListeners) l();
     this.armTimer(wakeAt);
   }
 

@@ -16,10 +16,15 @@ import type { ExtraServiceFactory } from './extra-services.ts';
 export const triggererService: ExtraServiceFactory = {
   async start({ config, engine }) {
     const running = await startTriggerer({ db: engine.db, config, onFire: () => engine.scheduler?.wake(), log: consoleLogger('triggerer: ') });
+    // A task that defers in this process reaches the triggerer at once.
+    const unsubscribe = engine.scheduler?.onDeferred(() => running.triggerer.wake()) ?? (() => {});
     return {
       name: 'triggerer',
       describe: `job ${running.triggerer.jobId}, built-in triggers (dateTime, fileExists, externalTask)`,
-      stop: () => running.stop(),
+      stop: async () => {
+        unsubscribe();
+        await running.stop();
+      },
     };
   },
 };
