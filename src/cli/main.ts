@@ -4,6 +4,8 @@ import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
 import { registerDatabaseCommands } from './commands/database-commands.ts';
 import { registerFolderDagCommands } from './commands/dags-folder-commands.ts';
+import { registerMlCommands } from './commands/ml-commands.ts';
+import { registerModelsCommands } from './commands/models-commands.ts';
 import { registerRotateFernetKeyCommand } from './commands/rotate-fernet-key-command.ts';
 import { registerServiceCommands } from './commands/service-commands.ts';
 import { registerTriggererCommand } from './commands/triggerer-command.ts';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program, dags, tasks);
   registerUsersCommands(program);
   registerRotateFernetKeyCommand(program);
+  registerMlCommands(program);
+  registerModelsCommands(program);
   return program;
 }
 

@@ -10,6 +10,9 @@ import type { BatonDb } from '../store/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
 import { openMigratedDb } from './open-db.ts';
 
+/** Workloads each local worker may have waiting, so it never idles between tries. */
+const ENGINE_PREFETCH = 2;
+
 export interface EngineOptions {
   config: BatonConfig;
   /** Default true. */
@@ -34,7 +37,7 @@ export async function startEngine(o: EngineOptions): Promise<Engine> {
   let folderSync: DagFolderSync | null = null;
   try {
     if (o.scheduler !== false) {
-      scheduler = new Scheduler({ db, executor: o.executor ?? new LocalExecutor({ parallelism: o.config.parallelism }), config: o.config, log });
+      scheduler = new Scheduler({ db, executor: o.executor ?? new LocalExecutor({ parallelism: o.config.parallelism, prefetch: ENGINE_PREFETCH }), config: o.config, log });
     }
     if (o.syncDagFolder !== false) {
       folderSync = new DagFolderSync({ db, config: o.config, log, onChange: () => scheduler?.poke() });

@@ -5,6 +5,8 @@
  */
 import type { DagRunType } from '../core/states.ts';
 import type { Json } from '../core/serialized-dag.ts';
+import type { MlRequest } from '../providers/ml/tracking/requests.ts';
+import type { TryRef } from '../providers/ml/tracking/types.ts';
 import type { ConnectionView } from '../sdk/context.ts';
 import type { TryResult } from '../runner/try-result.ts';
 import type { XComRow } from '../runner/xcom-select.ts';
@@ -68,6 +70,8 @@ export interface WorkerServices {
   listConnections(): Promise<ConnectionView[]>;
   /** State of a task instance (or of the DAG run when taskId is null) at a logical date, for external-task sensors. */
   getExternalState(query: { dagId: string; taskId: string | null; logicalDate: string }): Promise<string | null>;
+  /** Answers a try's `ctx.ml` call (tracking and the model registry); executors without it refuse those calls. */
+  ml?(ti: TryRef, request: MlRequest): Promise<unknown>;
 }
 
 export interface Executor {

@@ -13,6 +13,7 @@ import { priorityWeights } from '../core/weight-rules.ts';
 import { decodeXCom } from '../core/xcom-codec.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { TaskLogger } from '../sdk/context.ts';
+import { memoryMlBackend, mlRequestHandler } from '../providers/ml/tracking/service.ts';
 import { envConnection, envConnections, envVariable, envVariables } from './env-secrets.ts';
 import { runTry, type RunInfo } from './run-try.ts';
 import type { TaskServices } from './task-services.ts';
@@ -90,6 +91,8 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
     listVariables: async () => envVariables(),
     getConnection: async (id) => envConnection(id),
     listConnections: async () => envConnections(),
+    // Tracking and the model registry live in memory for the run (no database here).
+    ml: mlRequestHandler(memoryMlBackend()),
   };
   print(`DAG ${s.dagId} · run ${run.runId} · logical date ${logicalDate.toISOString()} · data interval ${interval.start.toISOString()} – ${interval.end.toISOString()}`);
 

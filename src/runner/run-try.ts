@@ -10,6 +10,7 @@ import { skipTargets } from '../core/skip-targets.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { DagRunType } from '../core/states.ts';
 import { buildTemplateContext, renderFields, renderTemplate } from '../core/templating/index.ts';
+import { createTaskMl } from '../providers/ml/tracking/task-ml.ts';
 import type { BaseOperator } from '../sdk/base-operator.ts';
 import type { TaskContext, TaskLogger, XComPullOptions } from '../sdk/context.ts';
 import type { Dag } from '../sdk/dag.ts';
@@ -143,6 +144,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
       },
       xcomPull: xcomPull as TaskContext['ti']['xcomPull'],
     };
+    const tryRef = { dagId: dag.dagId, runId: r.runId, taskId, mapIndex, tryNumber: input.tryNumber };
     let templateCtx: ReturnType<typeof buildTemplateContext> | null = null;
     const base: Omit<TaskContext, 'render'> = {
       dag: { dagId: dag.dagId, tags: dag.tags },
@@ -163,6 +165,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
       connections: { get: (id) => input.services.getConnection(id) },
       triggerEvent: input.triggerEvent,
       sensorStartedAt: input.firstTryStartedAt ?? startedAt,
+      ml: createTaskMl(tryRef, input.services.ml && ((req) => input.services.ml!(tryRef, req))),
       externalState: async (q) => {
         const ask = input.services.getExternalState;
         if (!ask) throw new Error(`task '${taskId}' asked for the state of DAG '${q.dagId}', which this runner cannot look up: run it with the scheduler (baton standalone)`);

@@ -2,6 +2,8 @@
  * What a task try needs from the outside world. The in-process `dags test` driver backs it with
  * memory; a worker backs it with the metadata database (directly or through its parent).
  */
+import type { MlRequest } from '../providers/ml/tracking/requests.ts';
+import type { TryRef } from '../providers/ml/tracking/types.ts';
 import type { ConnectionView } from '../sdk/context.ts';
 import type { XComRow } from './xcom-select.ts';
 
@@ -17,4 +19,6 @@ export interface TaskServices {
    * for external-task sensors. Runners that cannot answer leave it out.
    */
   getExternalState?(query: { dagId: string; taskId: string | null; logicalDate: string }): Promise<string | null>;
+  /** Answers `ctx.ml` calls of the try `ti` (plain JSON both ways). Runners without ML tracking leave it out. */
+  ml?(ti: TryRef, request: MlRequest): Promise<unknown>;
 }

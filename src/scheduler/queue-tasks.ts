@@ -72,7 +72,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     const dagInfo = new Map(dagRows.map((d) => [d.dag_id, d]));
     const rows = scheduled
       .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`), dag: dagInfo.get(r.dag_id) }))
-      .filter((r) => r.run?.state === 'running' && r.dag && !r.dag.is_paused)
+      .filter((r) => r.run?.state === 'running' && r.dag && (!r.dag.is_paused || r.run.run_type === 'backfill'))
       .map((r) => ({ ...r, logical_date: r.run!.logical_date, max_active_tasks: r.dag!.max_active_tasks }));
     if (rows.length === 0) return [];
 

@@ -268,11 +268,12 @@ export class Scheduler {
       const run = await trx
         .selectFrom('dag_run as r')
         .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
-        .select(['r.id', 'r.state', 'd.is_paused'])
+        .select(['r.id', 'r.state', 'r.run_type', 'd.is_paused'])
         .where('r.dag_id', '=', dagId)
         .where('r.run_id', '=', runId)
         .executeTakeFirst();
-      const dag = run && run.state === 'running' && !run.is_paused ? await this.cache.get(trx, dagId) : undefined;
+      // Backfill runs proceed even while their DAG is paused, as Airflow's backfill does.
+      const dag = run && run.state === 'running' && (!run.is_paused || run.run_type === 'backfill') ? await this.cache.get(trx, dagId) : undefined;
       if (!run || !dag) {
         this.evalStats.delete(key);
         continue;

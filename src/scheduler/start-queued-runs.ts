@@ -1,6 +1,7 @@
 /**
  * Moves queued DAG runs to running, oldest logical date first, while the DAG has fewer than
- * maxActiveRuns running. Runs of paused DAGs stay queued.
+ * maxActiveRuns running. Runs of paused DAGs stay queued, except backfill runs (as in Airflow,
+ * a backfill runs whether or not its DAG is paused).
  */
 import type { Kysely } from 'kysely';
 import { casDagRunState, nowIso, type Schema } from '../store/index.ts';
@@ -11,7 +12,7 @@ export async function startQueuedRuns(db: Kysely<Schema>): Promise<Array<{ id: n
     .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
     .select(['r.id', 'r.dag_id', 'r.run_id', 'd.max_active_runs'])
     .where('r.state', '=', 'queued')
-    .where('d.is_paused', '=', 0)
+    .where((eb) => eb.or([eb('d.is_paused', '=', 0), eb('r.run_type', '=', 'backfill')]))
     .orderBy('r.logical_date', 'asc')
     .execute();
   if (queued.length === 0) return [];

@@ -1,6 +1,7 @@
 /** What workers may read while a try runs, answered from the metadata database. */
 import type { Kysely } from 'kysely';
 import type { WorkerServices } from '../executors/executor.ts';
+import { dbMlBackend, mlRequestHandler } from '../providers/ml/tracking/service.ts';
 import type { ConnectionView } from '../sdk/context.ts';
 import type { KeyRing } from '../security/encryption.ts';
 import { defaultKeyRing } from '../security/keys.ts';
@@ -10,11 +11,14 @@ import { readXComs, type XComStoreOptions } from './xcom-store.ts';
 
 /**
  * Services answered from `db`. Variables and connections are decrypted with `keys` (default:
- * the process's configured encryption keys, see `defaultKeyRing`).
+ * the process's configured encryption keys, see `defaultKeyRing`). ML tracking and registry
+ * calls are recorded in `db`, with artifacts in the default artifact store (`$BATON_HOME/artifacts`).
  */
 export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions, keys: () => KeyRing | null = defaultKeyRing): WorkerServices {
   const store = () => secureStore(db, keys());
+  const ml = mlRequestHandler(dbMlBackend(db));
   return {
+    ml,
     pullXComs: (q) => readXComs(db, xcom, q),
     getVariable: async (key) => (await store().getVariable(key))?.value ?? undefined,
     listVariables: async () => Object.fromEntries((await store().listVariables()).map((v) => [v.key, v.value ?? ''])),

@@ -1,6 +1,7 @@
 /** What a running task sees: Airflow's template context, typed. */
 import type { DagRunType } from '../core/states.ts';
 import type { Json } from '../core/serialized-dag.ts';
+import type { TaskMl } from '../providers/ml/tracking/types.ts';
 
 export interface XComPullOptions {
   /** One task id (the value is returned) or a list (a list of values is returned). Default: none. */
@@ -91,6 +92,11 @@ export interface TaskContext {
    * logical date, or null when there is none. Used by ExternalTaskSensor.
    */
   externalState(query: ExternalStateQuery): Promise<string | null>;
+  /**
+   * Experiment tracking and the model registry: params, metrics and artifacts logged here are
+   * tied to this task instance and try; models are registered, fetched, promoted and rolled back.
+   */
+  readonly ml: TaskMl;
 }
 
 export interface ExternalStateQuery {

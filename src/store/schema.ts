@@ -31,6 +31,7 @@ import type {
   DatasetTable,
   TaskOutletDatasetReferenceTable,
 } from './tables/datasets.ts';
+import type { MlArtifactTable, MlMetricTable, MlModelStageChangeTable, MlModelTable, MlModelVersionTable, MlParamTable } from './tables/ml.ts';
 import type {
   DagRunTable,
   DagTable,
@@ -45,6 +46,7 @@ import type {
 export type * from './tables/admin.ts';
 export type * from './tables/column-types.ts';
 export type * from './tables/datasets.ts';
+export type * from './tables/ml.ts';
 export type * from './tables/runs.ts';
 
 /** Every table of the metadata database. */
@@ -73,6 +75,12 @@ export interface Schema {
   dag_warning: DagWarningTable;
   ab_user: AbUserTable;
   api_token: ApiTokenTable;
+  ml_param: MlParamTable;
+  ml_metric: MlMetricTable;
+  ml_artifact: MlArtifactTable;
+  ml_model: MlModelTable;
+  ml_model_version: MlModelVersionTable;
+  ml_model_stage_change: MlModelStageChangeTable;
 }
 
 /** Rows as read (`…Row`), as inserted (`New…`) and as updated (`…Update`). */

@@ -69,6 +69,17 @@ for (const dialect of eachDialect()) {
       assert.equal((await runsOf('cli_daily')).length, 4);
     });
 
+    test('backfill runs a paused DAG, as Airflow does, and leaves it paused', async () => {
+      assert.equal((await cli.run('dags', 'pause', 'cli_daily')).code, 0);
+      const r = await cli.run('dags', 'backfill', 'cli_daily', '-s', '2024-01-09', '-e', '2024-01-09');
+      assert.equal(r.code, 0, show(r));
+      const runs = await runsOf('cli_daily');
+      assert.deepEqual(runs.filter((x) => x.run_id === day('09')).map((x) => x.state), ['success']);
+      const dag = await cli.db.db.selectFrom('dag').select('is_paused').where('dag_id', '=', 'cli_daily').executeTakeFirstOrThrow();
+      assert.equal(dag.is_paused, 1);
+      assert.equal((await cli.run('dags', 'unpause', 'cli_daily')).code, 0);
+    });
+
     test('tasks states-for-dag-run lists each task instance with its state and try', async () => {
       const rows = await runJson(cli, 'tasks', 'states-for-dag-run', 'cli_daily', day('01'));
       assert.deepEqual(rows.map((x) => [x.task_id, x.map_index, x.state, x.try_number]), [['extract', -1, 'success', 1], ['load', -1, 'success', 1]]);

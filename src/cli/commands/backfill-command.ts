@@ -61,10 +61,9 @@ async function createBackfill(ctx: DbContext, dagId: string, start: Date, end: D
   if (slots.length === 0) throw new CliError(`no schedule interval of DAG '${dagId}' (${dag.schedule.kind === 'cron' ? dag.schedule.preset ?? dag.schedule.expression : dag.schedule.kind}) has a logical date between ${start.toISOString()} and ${end.toISOString()}: nothing to backfill`);
   if (o.dryRun) {
     printRows(slots.map(slotRow), ['run_id', 'logical_date', 'data_interval_start', 'data_interval_end', 'action'], format);
-    notice(format, `Dry run: ${describe(slots)}; nothing was created.${row.is_paused ? ` DAG '${dagId}' is paused: unpause it before backfilling.` : ''}`);
+    notice(format, `Dry run: ${describe(slots)}; nothing was created.`);
     return undefined;
   }
-  if (row.is_paused) throw new CliError(`DAG '${dagId}' is paused, so its backfill runs would stay queued: unpause it first (baton dags unpause ${dagId}), then backfill again`);
   const resets = slots.filter((s) => s.action === 'reset');
   if (resets.length && !o.yes) {
     throw new CliError(`--reset-dagruns would clear ${resets.length} existing run(s) (${resets.slice(0, 5).map((s) => s.runId).join(', ')}${resets.length > 5 ? ', …' : ''}): run again with -y to confirm, or with --dry-run to see the plan; nothing was changed`, 2);

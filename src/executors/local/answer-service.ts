@@ -1,7 +1,7 @@
 /**
  * Executor side of the service requests: answers a worker's question about the metadata
  * database from the `WorkerServices` the executor was started with. XCom pulls are limited
- * to the DAG run of the try that asks.
+ * to the DAG run of the try that asks, and ML calls are recorded against that try.
  */
 import type { TaskWorkload, WorkerServices } from '../executor.ts';
 import type { ServiceCall } from './protocol.ts';
@@ -21,5 +21,10 @@ export function answerService(services: WorkerServices, workload: TaskWorkload, 
       return services.listConnections();
     case 'getExternalState':
       return services.getExternalState({ dagId: call.dagId, taskId: call.taskId, logicalDate: call.logicalDate });
+    case 'ml': {
+      if (!services.ml) return Promise.reject(new Error('this executor\'s services do not answer ctx.ml calls (tracking and the model registry)'));
+      const k = workload.key;
+      return services.ml({ dagId: k.dagId, runId: k.runId, taskId: k.taskId, mapIndex: k.mapIndex, tryNumber: workload.tryNumber }, call.request);
+    }
   }
 }

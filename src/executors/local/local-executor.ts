@@ -29,7 +29,8 @@ export interface LocalExecutorOptions {
   startupTimeoutMs?: number;
   /**
    * Workloads the executor accepts beyond its idle workers, per worker; they start the moment a
-   * worker frees up, so workers do not wait for the scheduler between tries. Default 2.
+   * worker frees up, so workers do not wait for the scheduler between tries. Default 0 (only
+   * idle workers count as slots); the engine uses 2.
    */
   prefetch?: number;
 }
@@ -82,7 +83,7 @@ export class LocalExecutor implements Executor {
     this.termGraceMs = nonNegative('termGraceMs', options.termGraceMs, 1000);
     this.maxOldSpaceMb = Math.max(1, nonNegative('maxOldSpaceMb', options.maxOldSpaceMb, 1024));
     this.startupTimeoutMs = nonNegative('startupTimeoutMs', options.startupTimeoutMs, 30_000);
-    this.prefetch = Math.floor(nonNegative('prefetch', options.prefetch, 2));
+    this.prefetch = Math.floor(nonNegative('prefetch', options.prefetch, 0));
   }
 
   async start(onEvent: (event: ExecutorEvent) => void, services: WorkerServices): Promise<void> {

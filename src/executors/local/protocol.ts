@@ -5,6 +5,7 @@
  * recognised and dropped. Every message is checked on receipt.
  */
 import type { TaskWorkload } from '../executor.ts';
+import { parseMlRequest, type MlRequest } from '../../providers/ml/tracking/requests.ts';
 import type { TryResult } from '../../runner/try-result.ts';
 import { isInt, isRecord, isTaskWorkload, isTryResult } from './shapes.ts';
 
@@ -15,7 +16,9 @@ export type ServiceCall =
   | { method: 'listVariables' }
   | { method: 'getConnection'; connId: string }
   | { method: 'listConnections' }
-  | { method: 'getExternalState'; dagId: string; taskId: string | null; logicalDate: string };
+  | { method: 'getExternalState'; dagId: string; taskId: string | null; logicalDate: string }
+  /** A `ctx.ml` call (tracking or the model registry); the try it belongs to is the one that asks. */
+  | { method: 'ml'; request: MlRequest };
 
 /** Executor → worker: run this try. The worker answers with `started`, then `finished`. */
 export interface RunMessage {
@@ -112,6 +115,10 @@ function asServiceCall(v: unknown): ServiceCall | null {
       return typeof v.dagId === 'string' && (v.taskId === null || typeof v.taskId === 'string') && typeof v.logicalDate === 'string'
         ? { method: 'getExternalState', dagId: v.dagId, taskId: v.taskId, logicalDate: v.logicalDate }
         : null;
+    case 'ml': {
+      const request = parseMlRequest(v.request);
+      return request ? { method: 'ml', request } : null;
+    }
     default:
       return null;
   }

@@ -49,6 +49,8 @@ export class ServiceClient {
       getConnection: (connId) => ask({ method: 'getConnection', connId }, isOptionalConnection, 'a connection or nothing').then((v) => v ?? undefined),
       listConnections: () => ask({ method: 'listConnections' }, isConnections, 'a list of connections'),
       getExternalState: (q) => ask({ method: 'getExternalState', ...q }, isStringOrNull, 'a state or null'),
+      // The executor records the call against the try it runs, so the try's identity is not sent.
+      ml: (_ti, request) => this.call(seq, { method: 'ml', request }),
     };
   }
 
