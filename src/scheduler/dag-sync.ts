@@ -10,6 +10,7 @@ import { datasetUris, describeSchedule } from '../core/timetable/index.ts';
 import type { ImportErrorInfo } from '../processor/index.ts';
 import { toFlag, toJson, type Schema } from '../store/index.ts';
 import { nextRunFields } from './next-run-fields.ts';
+import { syncDagPools } from './dag-pools.ts';
 import { ensureDatasets } from './datasets.ts';
 
 export interface SyncInput {
@@ -74,6 +75,7 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
       }
     }
 
+    await syncDagPools(trx, input.dags, ts);
     const seen = new Set(input.dags.map((d) => d.dagId));
     for (const [dagId, row] of existing) {
       if (seen.has(dagId) || !row.is_active) continue;

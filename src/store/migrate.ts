@@ -10,7 +10,7 @@ import * as m0003 from './migrations/0003_datasets.ts';
 import * as m0004 from './migrations/0004_admin.ts';
 import * as m0005 from './migrations/0005_users.ts';
 import * as m0006 from './migrations/0006_xcom_list_length.ts';
-import * as m0008 from './migrations/0008_ml.ts';
+import * as m0007 from './migrations/0007_ml.ts';
 import { isPostgres } from './migrations/helpers.ts';
 
 /** Every migration, by name, in the order they apply. */
@@ -21,7 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_admin': m0004,
   '0005_users': m0005,
   '0006_xcom_list_length': m0006,
-  '0008_ml': m0008,
+  '0007_ml': m0007,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -82,9 +83,9 @@ describe('LocalObjectStore', () => {
 });
 
 describe('artifacts directory', () => {
-  test('defaults to $BATON_HOME/artifacts, else ~/baton/artifacts', () => {
+  test("defaults to the configured home's artifacts folder (BATON_HOME, else the package.json setting)", () => {
     assert.equal(defaultArtifactsDir({ BATON_HOME: '/srv/baton' }), '/srv/baton/artifacts');
-    assert.match(defaultArtifactsDir({}), /\/baton\/artifacts$/);
+    assert.equal(defaultArtifactsDir({}), loadConfig({}).home + '/artifacts');
   });
 
   test('artifactStore(dir) is a local store rooted at dir', () => {

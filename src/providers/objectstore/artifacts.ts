@@ -1,16 +1,14 @@
 /**
- * Where task artifacts go by default: `$BATON_HOME/artifacts`, or `~/baton/artifacts` when
- * BATON_HOME is not set.
+ * Where task artifacts go by default: `<home>/artifacts`, with Baton's home from the
+ * configuration (BATON_HOME, the package.json "baton" settings, or ~/baton).
  */
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadConfig } from '../../config.ts';
 import { LocalObjectStore } from './local.ts';
 
 /** The default artifacts directory for this environment. */
 export function defaultArtifactsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const raw = env.BATON_HOME;
-  const home = raw && raw.trim() !== '' ? raw.replace(/^~(?=\/|$)/, homedir()) : join(homedir(), 'baton');
-  return join(isAbsolute(home) ? home : resolve(home), 'artifacts');
+  return join(loadConfig(env).home, 'artifacts');
 }
 
 /** A local object store on `dir` (default: `defaultArtifactsDir()`). */
