@@ -9,12 +9,14 @@ import { registerDagRunCommands } from './dag-run-commands.ts';
 import { registerInfoCommands } from './info-commands.ts';
 import { registerPoolCommands } from './pool-commands.ts';
 import { registerTaskInstanceCommands } from './task-instance-commands.ts';
+import { registerXComCommands } from './xcom-commands.ts';
 import { registerVariableCommands } from './variable-commands.ts';
 
 export function registerDatabaseCommands(program: Command, dags: Command, tasks: Command): void {
   registerDagRunCommands(dags);
   registerBackfillCommand(dags);
   registerTaskInstanceCommands(tasks);
+  registerXComCommands(tasks);
   registerPoolCommands(program);
   registerVariableCommands(program);
   registerConnectionCommands(program);
