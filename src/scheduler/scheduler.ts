@@ -21,8 +21,10 @@ import { startQueuedRuns } from './start-queued-runs.ts';
 import { dbWorkerServices } from './worker-services.ts';
 import { failTimedOutRuns } from './run-timeouts.ts';
 
-/** Runs whose evaluation costs more than this (ms) are re-evaluated at most once per cost. */
+/** Runs whose evaluation costs more than this (ms) are rate-limited… */
 const EVAL_BUDGET_MS = 2;
+/** …to at most one evaluation per this many times its cost (about 20% of the scheduler's time). */
+const EVAL_SPACING = 4;
 
 export interface SchedulerLogger {
   info(msg: string): void;
@@ -255,12 +257,12 @@ export class Scheduler {
     this.dirtyRuns.clear();
     for (const key of keys) {
       // A run whose evaluation is expensive (thousands of TIs) is re-evaluated at most every
-      // `cost` ms, so deciding takes at most about half the time; events keep accumulating
-      // meanwhile and are decided together. Small runs are always evaluated at once.
+      // EVAL_SPACING × cost ms; events keep accumulating meanwhile and are decided together, and
+      // tasks already scheduled keep being dispatched. Small runs are always evaluated at once.
       const stat = this.evalStats.get(key);
-      if (stat && stat.costMs > EVAL_BUDGET_MS && Date.now() - stat.at < stat.costMs) {
+      if (stat && stat.costMs > EVAL_BUDGET_MS && Date.now() - stat.at < stat.costMs * EVAL_SPACING) {
         this.dirtyRuns.add(key);
-        soonest(new Date(stat.at + stat.costMs));
+        soonest(new Date(stat.at + stat.costMs * EVAL_SPACING));
         continue;
       }
       const [dagId, runId] = key.split('\u0000') as [string, string];
