@@ -10,7 +10,7 @@
  * not started. Reports are written to $BATON_HOME/artifacts/validation/dataops/<run>/.
  */
 import { dag, EmptyOperator } from 'baton';
-import { dataframe, DuckDbOperator, loadFile, transform, ValidationOperator } from '../../src/providers/index.ts';
+import { dataframe, DuckDbOperator, loadFile, transform, ValidationOperator } from 'baton/providers';
 import { announceFailure } from './lib/notify.ts';
 import { LABELED_PROJECTS, LOCATION_PARAMS, located, locateTask, suitePath, WAREHOUSE } from './lib/settings.ts';
 import { CREATE_TABLES_SQL, LABEL_SQL } from './lib/warehouse.ts';
@@ -25,7 +25,7 @@ export default dag(
     maxActiveRuns: 1,
     tags: ['madewithml', 'dataops'],
     params: { dataDir: LOCATION_PARAMS.dataDir, warehouse: LOCATION_PARAMS.warehouse },
-    defaultArgs: { onFailure: announceFailure },
+    defaultArgs: { retries: 1, retryDelay: '20s', onFailure: announceFailure },
   },
   () => {
     const where = locateTask()();

@@ -14,9 +14,8 @@
  *   bin/baton.js dags trigger mlops --conf '{"maxTrainRows": 40}'    # a deliberately weaker model
  */
 import { dag, EmptyOperator, param, task } from 'baton';
-import { dataframe, transform, ValidationOperator } from '../../src/providers/index.ts';
-import type { TextClassifierArtifact } from '../../src/providers/ml/text-classifier/index.ts';
-import { loadTextClassifier } from '../../src/providers/ml/text-classifier/index.ts';
+import { dataframe, transform, ValidationOperator } from 'baton/providers';
+import { loadTextClassifier, type TextClassifierArtifact } from 'baton/ml';
 import { announce, announceFailure } from './lib/notify.ts';
 import { LABELED_PROJECTS, LOCATION_PARAMS, locateTask, MODEL_NAME, suitePath, WAREHOUSE, type Locations } from './lib/settings.ts';
 import {
@@ -51,7 +50,8 @@ export default dag(
     maxActiveRuns: 1,
     tags: ['madewithml', 'mlops'],
     params: {
-      ...LOCATION_PARAMS,
+      dataDir: LOCATION_PARAMS.dataDir,
+      warehouse: LOCATION_PARAMS.warehouse,
       modelName: param(MODEL_NAME, { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Registered model name.' }),
       sourceTable: param('labeled_projects', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$', description: 'Warehouse table to learn from (id, created_on, title, description, tag).' }),
       holdoutFile: param('', { type: 'string', description: 'Labelled CSV to evaluate on. Empty: holdout.csv of dataDir.' }),
@@ -61,7 +61,7 @@ export default dag(
       sweep: param(JSON.parse(JSON.stringify(DEFAULT_SWEEP)), { type: 'array', items: SETTING_SCHEMA, description: 'Hyperparameter settings; one optimize try each.' }),
       notifyEmail: param('', { type: 'string', description: 'Email recipients (comma-separated) when smtp_default exists. Empty: the notify_email variable.' }),
     },
-    defaultArgs: { onFailure: announceFailure },
+    defaultArgs: { retries: 1, retryDelay: '20s', onFailure: announceFailure },
   },
   () => {
     const where = locateTask()();
@@ -190,12 +190,12 @@ export default dag(
       },
     );
 
+    where.then(extract).then(validate).then(split);
     const data = split;
     const trials = optimize.partial({ data }).expand({ setting: settings() });
     const best = pickBest({ trials });
     const model = train({ data, setting: best });
     const evaluation = evaluate({ model, where });
-    where.then(extract).then(validate).then(split);
 
     decide(evaluation).then([improved, regressed]);
     const registered = register({ model, setting: best, evaluation });

@@ -16,12 +16,13 @@
  *   bin/baton.js dags trigger update --conf '{"newDataFile": "/path/new.csv"}'
  *   bin/baton.js dags trigger update --conf '{"action": "rollback"}'
  */
-import { dag, EmptyOperator, param, task, TriggerDagRunOperator } from 'baton';
-import { DUCKDB_POOL, sqlLiteral, withDuckDb } from '../../src/providers/duckdb/index.ts';
-import { loadTextClassifier, type TextClassifierArtifact } from '../../src/providers/ml/text-classifier/index.ts';
+import { resolve } from 'node:path';
+import { dag, EmptyOperator, FailTask, param, task, TriggerDagRunOperator, type TaskContext } from 'baton';
+import { DUCKDB_POOL, sqlLiteral, withDuckDb } from 'baton/providers';
+import { loadTextClassifier, type TextClassifierArtifact } from 'baton/ml';
 import { decide, DEFAULT_THRESHOLDS, measureDrift, POLICY_ACTIONS, type Decision, type DriftReport, type PerformanceReport, type PolicyAction, type Thresholds } from './lib/drift.ts';
 import { announce, announceFailure } from './lib/notify.ts';
-import { LOCATION_PARAMS, locateTask, MODEL_NAME, type Locations } from './lib/settings.ts';
+import { LOCATION_PARAMS, locateTask, MODEL_NAME, toLabel, type Locations } from './lib/settings.ts';
 import { fmt, readExamples, score, toExamples, type Example } from './lib/training.ts';
 import { CREATE_TABLES_SQL, labelSql } from './lib/warehouse.ts';
 
@@ -32,6 +33,12 @@ interface Collected {
   current: Example[];
   /** Where the current rows come from. */
   source: string;
+}
+
+/** The `newDataFile` param as an absolute path, or null. */
+function newDataFile(ctx: TaskContext): string | null {
+  const f = ctx.params.newDataFile;
+  return typeof f === 'string' && f.trim() !== '' ? resolve(f.trim()) : null;
 }
 
 const threshold = (v: number, description: string) => param(v, { type: 'number', minimum: 0, description });
@@ -46,7 +53,8 @@ export default dag(
     maxActiveRuns: 1,
     tags: ['madewithml', 'mlops', 'continual-learning'],
     params: {
-      ...LOCATION_PARAMS,
+      dataDir: LOCATION_PARAMS.dataDir,
+      warehouse: LOCATION_PARAMS.warehouse,
       modelName: param(MODEL_NAME, { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Registered model name.' }),
       newDataFile: param('', { type: 'string', description: 'A labelled CSV (id, created_on, title, description, tag) to judge. Empty: rows merged into labeled_projects since the production version was registered.' }),
       action: param('auto', { type: 'string', enum: ['auto', ...POLICY_ACTIONS], description: 'Force a branch instead of applying the policy.' }),
@@ -59,7 +67,7 @@ export default dag(
       minRows: param(DEFAULT_THRESHOLDS.minRows, { type: 'integer', minimum: 1, description: 'Fewer new rows than this: continue.' }),
       notifyEmail: param('', { type: 'string', description: 'Email recipients (comma-separated) when smtp_default exists. Empty: the notify_email variable.' }),
     },
-    defaultArgs: { onFailure: announceFailure },
+    defaultArgs: { retries: 1, retryDelay: '20s', onFailure: announceFailure },
   },
   () => {
     const where = locateTask()();
@@ -67,15 +75,13 @@ export default dag(
     const collect = task({ taskId: 'collect', pool: DUCKDB_POOL }, async (where: Locations, ctx): Promise<Collected> => {
       const name = ctx.params.modelName as string;
       const production = await ctx.ml.getModel(name, { stage: 'production' });
-      const file = ctx.params.newDataFile as string;
+      const file = newDataFile(ctx);
       return withDuckDb(where.warehouse, async (h) => {
         await h.run(CREATE_TABLES_SQL);
         const cols = `id, title, description, tag`;
         if (file) {
           const reference = toExamples(await h.query(`SELECT ${cols} FROM labeled_projects ORDER BY id`));
-          const current = readExamples(file).map((e) => ({ ...e, label: e.label }));
-          const mapped = await h.query(`SELECT ${labelSql('tag')} AS tag FROM (SELECT unnest($tags::VARCHAR[]) AS tag)`, { tags: `[${current.map((e) => JSON.stringify(e.label)).join(',')}]` } as never).catch(() => null);
-          if (mapped) current.forEach((e, i) => (e.label = String(mapped[i]?.tag ?? e.label)));
+          const current = readExamples(file).map((e) => ({ ...e, label: toLabel(e.label) }));
           ctx.log.info(`Reference: labeled_projects (${reference.length} rows); new data: ${file} (${current.length} rows)`);
           return { reference, current, source: file };
         }
@@ -106,8 +112,11 @@ export default dag(
         return report;
       }
       if (data.current.length > 0) report.productionF1 = score(loadTextClassifier(production.artifact), data.current).f1;
-      // The version a rollback restores: the latest archived one below production.
-      for (let v = production.version - 1; v >= 1; v--) {
+      // The version a rollback would restore: the newest archived version (in the usual flow, where
+      // each promotion archives the version it replaces, the previous production version).
+      const latest = (await ctx.ml.getModel<TextClassifierArtifact>(name, { stage: 'latest' }))?.version ?? production.version;
+      for (let v = latest; v >= 1; v--) {
+        if (v === production.version) continue;
         const candidate = await ctx.ml.getModel<TextClassifierArtifact>(name, { stage: v });
         if (candidate?.stage !== 'archived') continue;
         report.previousVersion = v;
@@ -143,7 +152,7 @@ export default dag(
     });
 
     const improve = task({ taskId: 'improve', pool: DUCKDB_POOL }, async (where: Locations, ctx) => {
-      const file = ctx.params.newDataFile as string;
+      const file = newDataFile(ctx);
       return withDuckDb(where.warehouse, async (h) => {
         const added = file
           ? `UNION ALL SELECT id, created_on, title, description, ${labelSql('tag')} AS tag, ${sqlLiteral(file)} AS source, now() AS arrived_at FROM read_csv(${sqlLiteral(file)}, header = true)`
@@ -166,7 +175,13 @@ export default dag(
 
     const rollback = task('rollback', async (_: void, ctx) => {
       const name = ctx.params.modelName as string;
-      const r = await ctx.ml.rollback(name);
+      let r: Awaited<ReturnType<typeof ctx.ml.rollback>>;
+      try {
+        r = await ctx.ml.rollback(name);
+      } catch (e) {
+        // Nothing to roll back to: retrying would not change that.
+        throw new FailTask(`cannot roll back ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       ctx.log.info(`${name}: version ${r.restored} is back in production${r.archived === null ? '' : `; version ${r.archived} archived`}`);
       return r;
     });
@@ -189,8 +204,11 @@ export default dag(
     const data = collect(where);
     const drift = detectDrift(data);
     const performance = checkPerformance(data);
-    policy({ drift, performance }).then([keep, inspect({ drift, performance }), improve(where), rollback()]);
-    (retrain.output).after(improve.taskIdBase ? [] : []);
-    notify().after(keep, 'inspect' as never);
+    const inspected = inspect({ drift, performance });
+    const composed = improve(where);
+    const rolledBack = rollback();
+    policy({ drift, performance }).then([keep, inspected, composed, rolledBack]);
+    composed.then(retrain);
+    notify().after(keep, inspected, retrain, rolledBack);
   },
 );

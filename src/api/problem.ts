@@ -18,6 +18,7 @@ const TITLES: Record<number, [string, string]> = {
   409: ['AlreadyExists', 'Conflict'],
   413: ['RequestTooLarge', 'Request Entity Too Large'],
   415: ['UnsupportedMediaType', 'Unsupported Media Type'],
+  429: ['TooManyRequests', 'Too Many Requests'],
   500: ['Unknown', 'Internal Server Error'],
   503: ['Unavailable', 'Service Unavailable'],
 };

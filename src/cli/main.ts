@@ -35,6 +35,11 @@ export function buildProgram(): Command {
 export const VERSION = '0.1.0';
 
 export async function main(argv: string[]): Promise<void> {
+  // `baton dags list | head` closes the pipe early: stop quietly instead of crashing.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

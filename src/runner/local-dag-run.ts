@@ -6,6 +6,7 @@
 import { inferManualDataInterval } from '../core/timetable/index.ts';
 import { nextRetryAt } from '../core/retry-delay.ts';
 import { resolveParams } from '../core/params.ts';
+import { defaultRunId } from '../core/run-id.ts';
 import { decideRun, type TiView } from '../core/run-decisions.ts';
 import type { SerializedDag } from '../core/serialized-dag.ts';
 import type { TaskInstanceState } from '../core/states.ts';
@@ -69,7 +70,7 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
   const logicalDate = o.logicalDate ?? new Date();
   const interval = inferManualDataInterval(s.schedule, s.timezone, logicalDate);
   const run: RunInfo = {
-    runId: o.runId ?? `manual__${logicalDate.toISOString()}`,
+    runId: o.runId ?? defaultRunId('manual', logicalDate),
     runType: 'manual',
     logicalDate,
     dataIntervalStart: interval.start,

@@ -9,6 +9,7 @@ import type { SerializedDag } from '../core/serialized-dag.ts';
 import type { DagRunState, DagRunType } from '../core/states.ts';
 import { inferManualDataInterval, type DataInterval } from '../core/timetable/index.ts';
 import { priorityWeights } from '../core/weight-rules.ts';
+import { defaultRunId } from '../core/run-id.ts';
 import { nowIso, toFlag, type Schema } from '../store/index.ts';
 
 export interface CreateRunInput {
@@ -45,9 +46,7 @@ export class RunInputError extends Error {
 
 const RUN_ID_RE = /^[A-Za-z0-9_.~:+\-]+$/;
 
-export function defaultRunId(runType: DagRunType, logicalDate: Date): string {
-  return `${runType}__${logicalDate.toISOString().replace(/\.000Z$/, '+00:00').replace(/Z$/, '+00:00')}`;
-}
+export { defaultRunId };
 
 /** Inserts the run and one task instance per task (state none). Call inside a transaction. */
 export async function createDagRun(trx: Kysely<Schema>, input: CreateRunInput): Promise<CreatedRun> {

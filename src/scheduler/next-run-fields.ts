@@ -16,7 +16,7 @@ export interface NextRunFields {
 
 const NONE: NextRunFields = { next_dagrun: null, next_dagrun_data_interval_start: null, next_dagrun_data_interval_end: null, next_dagrun_create_after: null };
 
-/** Interval of the latest scheduled or backfill run of the DAG, if any. */
+/** Interval of the latest scheduled run of the DAG, if any (backfills do not move the schedule). */
 export async function lastAutomatedInterval(db: Kysely<Schema>, dagId: string): Promise<DataInterval | null> {
   const row = await db
     .selectFrom('dag_run')

@@ -52,6 +52,7 @@ export class Scheduler {
   private again = false;
   private stopped = true;
   private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeTimerAt: number | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private checkTimer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -292,13 +293,19 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Makes sure a pass runs at `at`. A timer only ever moves earlier: a pass that did not look at
+   * some waiting retry must not cancel the timer set for it.
+   */
   private armTimer(at: Date | null): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = null;
     if (!at || this.stopped) return;
+    if (this.wakeTimer && this.wakeTimerAt !== null && this.wakeTimerAt <= at.getTime()) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimerAt = at.getTime();
     const ms = Math.max(0, at.getTime() - Date.now());
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
+      this.wakeTimerAt = null;
       this.dirtyRunsFromDueRetries().then(() => this.wake(), () => this.wake());
     }, Math.min(ms + 5, 2 ** 31 - 1));
     this.wakeTimer.unref?.();

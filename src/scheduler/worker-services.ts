@@ -1,6 +1,7 @@
 /** What workers may read while a try runs, answered from the metadata database. */
 import type { Kysely } from 'kysely';
 import type { WorkerServices } from '../executors/executor.ts';
+import { envConnection, envConnections, envVariable, envVariables } from '../runner/env-secrets.ts';
 import { dbMlBackend, mlRequestHandler } from '../providers/ml/tracking/service.ts';
 import type { ConnectionView } from '../sdk/context.ts';
 import type { KeyRing } from '../security/encryption.ts';
@@ -20,13 +21,21 @@ export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions, key
   return {
     ml,
     pullXComs: (q) => readXComs(db, xcom, q),
-    getVariable: async (key) => (await store().getVariable(key))?.value ?? undefined,
-    listVariables: async () => Object.fromEntries((await store().listVariables()).map((v) => [v.key, v.value ?? ''])),
+    // As in Airflow, BATON_VAR_<KEY> / BATON_CONN_<ID> environment variables come before the
+    // metadata database.
+    getVariable: async (key) => envVariable(key) ?? (await store().getVariable(key))?.value ?? undefined,
+    listVariables: async () => ({ ...Object.fromEntries((await store().listVariables()).map((v) => [v.key, v.value ?? ''])), ...envVariables() }),
     getConnection: async (id) => {
+      const fromEnv = envConnection(id);
+      if (fromEnv) return fromEnv;
       const c = await store().getConnection(id);
       return c ? toView(c) : undefined;
     },
-    listConnections: async () => (await store().listConnections()).map(toView),
+    listConnections: async () => {
+      const env = envConnections();
+      const names = new Set(env.map((c) => c.connId));
+      return [...(await store().listConnections()).map(toView).filter((c) => !names.has(c.connId)), ...env];
+    },
     getExternalState: async (q) => {
       if (q.taskId === null) {
         const r = await db.selectFrom('dag_run').select('state').where('dag_id', '=', q.dagId).where('logical_date', '=', q.logicalDate).executeTakeFirst();

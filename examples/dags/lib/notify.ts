@@ -8,7 +8,7 @@
  * - otherwise a line in the task log.
  */
 import type { TaskCallback, TaskContext } from 'baton';
-import { SlackWebhookNotifier, SmtpNotifier } from '../../../src/providers/notify/index.ts';
+import { SlackWebhookNotifier, SmtpNotifier } from 'baton/providers';
 
 export const SLACK_CONN_ID = 'slack_default';
 export const SMTP_CONN_ID = 'smtp_default';

@@ -11,11 +11,10 @@
  * This folder holds helpers only: `.batonignore` keeps the DAG processor out of it.
  */
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataset, param, task, type TaskContext } from 'baton';
-import { loadConfig } from '../../../src/config.ts';
-import { duckDbPathFromConnection } from '../../../src/providers/duckdb/index.ts';
+import { defaultArtifactsDir, duckDbPathFromConnection } from 'baton/providers';
 
 /** The dataset the DuckDB table `labeled_projects` stands for: dataops and new_data update it, mlops runs on it. */
 export const LABELED_PROJECTS = new Dataset('warehouse://labeled_projects');
@@ -25,7 +24,12 @@ export const WAREHOUSE_CONN_ID = 'duckdb_warehouse';
 
 /** The classifier's labels: the three frequent tags, every other tag becomes `other` (as in Made With ML). */
 export const LABELS = ['computer-vision', 'mlops', 'natural-language-processing', 'other'] as const;
-export const FREQUENT_TAGS = LABELS.filter((l) => l !== 'other');
+export const FREQUENT_TAGS: readonly string[] = LABELS.filter((l) => l !== 'other');
+
+/** The label of a raw tag (see `labelSql` for the same rule in SQL). */
+export function toLabel(tag: string): string {
+  return FREQUENT_TAGS.includes(tag) ? tag : 'other';
+}
 
 /** The registered model's default name. */
 export const MODEL_NAME = 'tag_classifier';
@@ -69,7 +73,8 @@ function resolvePath(p: string): string {
 
 /** Resolves every location for a task from its params, connections and environment. */
 export async function resolveLocations(ctx: TaskContext): Promise<Locations> {
-  const home = loadConfig().home;
+  // $BATON_HOME as configured (environment or package.json): the artifacts folder's parent.
+  const home = dirname(defaultArtifactsDir());
   const dataDir = given(ctx.params.dataDir) ?? given(process.env.BATON_EXAMPLES_DATA) ?? EXAMPLES_DATA_DIR;
   let warehouse = given(ctx.params.warehouse);
   if (!warehouse) {

@@ -10,7 +10,7 @@ import {
   trainTextClassifier,
   type TextClassifier,
   type TrainOptions,
-} from '../../../src/providers/ml/text-classifier/index.ts';
+} from 'baton/ml';
 
 /** One labelled project, as the pipelines pass it between tasks. */
 export interface Example {

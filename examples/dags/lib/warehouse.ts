@@ -8,7 +8,7 @@
  *   their tags, plus (replacing base rows with the same id) the arrived rows. `arrived_at` is
  *   null for base rows.
  */
-import { sqlLiteral } from '../../../src/providers/duckdb/index.ts';
+import { sqlLiteral } from 'baton/providers';
 import { FREQUENT_TAGS } from './settings.ts';
 
 export const LABELED_COLUMNS = 'id BIGINT, created_on TIMESTAMP, title VARCHAR, description VARCHAR, tag VARCHAR, source VARCHAR, arrived_at TIMESTAMPTZ';
