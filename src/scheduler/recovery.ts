@@ -75,38 +75,34 @@ export async function adoptOrphans(db: Kysely<Schema>, ctx: RecoveryContext, now
 }
 
 /** Running TIs whose heartbeat is older than the threshold (and not ours): zombies. */
-export async function failZombies(db: Kysely<Schema>, ctx: RecoveryContext, now: Date, thresholdSec: number): Promise<Set<string>> {
-  const limit = new Date(now.getTime() - thresholdSec * 1000).toISOString();
-  const rows = await db
-    .selectFrom('task_instance')
-    .select(['dag_id', 'run_id', 'task_id', 'map_index'])
-    .where('state', '=', 'running')
-    .where('last_heartbeat_at', '<', limit)
-    .execute();
-  const touched = new Set<string>();
-  for (const r of rows) {
-    const key = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index };
-    if (ctx.activeKeys.has(keyOf(key))) continue;
-    await db.transaction().execute(async (trx) => {
-      const row = await tiRow(trx, key);
-      if (row?.state === 'running') await failTry(trx, key, row, `Detected zombie: no heartbeat for more than ${thresholdSec}s.`, now.toISOString(), ctx);
-    });
-    touched.add(`${r.dag_id}\u0000${r.run_id}`);
-  }
-  return touched;
+export function failZombies(db: Kysely<Schema>, ctx: RecoveryContext, now: Date, thresholdSec: number): Promise<Set<string>> {
+  return failOverdue(db, ctx, now, 'running', 'last_heartbeat_at', thresholdSec, `Detected zombie: no heartbeat for more than ${thresholdSec}s.`);
 }
 
 /** Queued TIs (not in our executor) waiting longer than the timeout: fail the try. */
-export async function failStuckQueued(db: Kysely<Schema>, ctx: RecoveryContext, now: Date, timeoutSec: number): Promise<Set<string>> {
-  const limit = new Date(now.getTime() - timeoutSec * 1000).toISOString();
-  const rows = await db.selectFrom('task_instance').select(['dag_id', 'run_id', 'task_id', 'map_index']).where('state', '=', 'queued').where('queued_at', '<', limit).execute();
+export function failStuckQueued(db: Kysely<Schema>, ctx: RecoveryContext, now: Date, timeoutSec: number): Promise<Set<string>> {
+  return failOverdue(db, ctx, now, 'queued', 'queued_at', timeoutSec, `Task stayed queued for more than ${timeoutSec}s without starting.`);
+}
+
+/** Fails the try of every TI in `state` whose `since` column is older than `seconds`, unless this executor runs it. */
+async function failOverdue(
+  db: Kysely<Schema>,
+  ctx: RecoveryContext,
+  now: Date,
+  state: 'running' | 'queued',
+  since: 'last_heartbeat_at' | 'queued_at',
+  seconds: number,
+  reason: string,
+): Promise<Set<string>> {
+  const limit = new Date(now.getTime() - seconds * 1000).toISOString();
+  const rows = await db.selectFrom('task_instance').select(['dag_id', 'run_id', 'task_id', 'map_index']).where('state', '=', state).where(since, '<', limit).execute();
   const touched = new Set<string>();
   for (const r of rows) {
     const key = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index };
     if (ctx.activeKeys.has(keyOf(key))) continue;
     await db.transaction().execute(async (trx) => {
       const row = await tiRow(trx, key);
-      if (row?.state === 'queued') await failTry(trx, key, row, `Task stayed queued for more than ${timeoutSec}s without starting.`, now.toISOString(), ctx);
+      if (row?.state === state) await failTry(trx, key, row, reason, now.toISOString(), ctx);
     });
     touched.add(`${r.dag_id}\u0000${r.run_id}`);
   }
