@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point with Baton's loaders: node bin/node-ts.js file.ts [args]
+// Runs a TypeScript entry point from Baton's sources: node bin/node-ts.js file.ts [args]
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { registerLoaders } from './loaders.js';
-registerLoaders();
+import { register } from 'tsx/esm/api';
+register();
 const [, , entry, ...rest] = process.argv;
 process.argv = [process.argv[0], resolve(entry), ...rest];
 await import(pathToFileURL(resolve(entry)).href);

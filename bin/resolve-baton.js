@@ -1,12 +1,18 @@
 // Module resolve hook: the bare specifier "baton" (and its subpaths "baton/providers",
-// "baton/ml") always means this package's own sources, wherever the importing DAG file lives.
+// "baton/ml") always means the copy of Baton the process runs, wherever the importing DAG file
+// lives. `initialize` receives that copy's folder (src/ or dist/) and its module extension.
 // The URL is passed on to the next resolver (tsx) so TypeScript files load as usual.
-const ENTRIES = {
-  baton: new URL('../src/sdk/index.ts', import.meta.url).href,
-  'baton/providers': new URL('../src/providers/index.ts', import.meta.url).href,
-  'baton/ml': new URL('../src/providers/ml/index.ts', import.meta.url).href,
-};
+let entries = {};
+
+export function initialize({ root, ext }) {
+  entries = {
+    baton: new URL(`sdk/index${ext}`, root).href,
+    'baton/providers': new URL(`providers/index${ext}`, root).href,
+    'baton/ml': new URL(`providers/ml/index${ext}`, root).href,
+  };
+}
+
 export async function resolve(specifier, context, next) {
-  const target = Object.hasOwn(ENTRIES, specifier) ? ENTRIES[specifier] : undefined;
+  const target = Object.hasOwn(entries, specifier) ? entries[specifier] : undefined;
   return next(target ?? specifier, context);
 }

@@ -38,6 +38,13 @@ async function ensureService(name, port, startCommand) {
 await ensureService('PostgreSQL', 5432, 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start');
 await ensureService('Redis', 6379, 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no');
 
+// The CLI and the processes it starts run the compiled build: bring it up to date first.
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('error: the build failed');
+  process.exit(build.status ?? 1);
+}
+
 console.log('typecheck: tsc --noEmit');
 const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) {

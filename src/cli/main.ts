@@ -1,38 +1,92 @@
-/** The `baton` command line. */
+/**
+ * The `baton` command line. Each top-level command's module is imported only when that command
+ * runs (or when help lists every command), so a command starts without loading the rest of
+ * Baton: `baton version` loads nothing but this file.
+ */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
-import { registerDatabaseCommands } from './commands/database-commands.ts';
-import { registerFolderDagCommands } from './commands/dags-folder-commands.ts';
-import { registerMlCommands } from './commands/ml-commands.ts';
-import { registerModelsCommands } from './commands/models-commands.ts';
-import { registerRotateFernetKeyCommand } from './commands/rotate-fernet-key-command.ts';
-import { registerServiceCommands } from './commands/service-commands.ts';
-import { registerTriggererCommand } from './commands/triggerer-command.ts';
-import { registerUsersCommands } from './commands/users-commands.ts';
-import { registerWebserverCommand } from './commands/webserver-command.ts';
 
-export function buildProgram(): Command {
+export const VERSION = '0.1.0';
+
+/** The parents commands attach to: the program and its `dags` and `tasks` groups. */
+interface CommandRoots {
+  program: Command;
+  dags: Command;
+  tasks: Command;
+}
+type Registrar = (roots: CommandRoots) => void;
+
+const folderDags: () => Promise<Registrar> = async () => {
+  const m = await import('./commands/dags-folder-commands.ts');
+  return ({ dags, tasks }) => m.registerFolderDagCommands(dags, tasks, { dagsListFromFolder: true });
+};
+const dagRuns: () => Promise<Registrar> = async () => {
+  const [runs, backfill] = await Promise.all([import('./commands/dag-run-commands.ts'), import('./commands/backfill-command.ts')]);
+  return ({ dags }) => {
+    runs.registerDagRunCommands(dags);
+    backfill.registerBackfillCommand(dags);
+  };
+};
+const taskInstances: () => Promise<Registrar> = async () => {
+  const [tis, xcoms] = await Promise.all([import('./commands/task-instance-commands.ts'), import('./commands/xcom-commands.ts')]);
+  return ({ tasks }) => {
+    tis.registerTaskInstanceCommands(tasks);
+    xcoms.registerXComCommands(tasks);
+  };
+};
+const onProgram = <M>(load: () => Promise<M>, register: (m: M, program: Command) => void) => async (): Promise<Registrar> => {
+  const m = await load();
+  return ({ program }) => register(m, program);
+};
+const services = onProgram(() => import('./commands/service-commands.ts'), (m, p) => m.registerServiceCommands(p));
+const info = onProgram(() => import('./commands/info-commands.ts'), (m, p) => m.registerInfoCommands(p));
+
+/** For each top-level command, the modules that register it (and its subcommands). */
+const COMMANDS: Record<string, Array<() => Promise<Registrar>>> = {
+  dags: [folderDags, dagRuns],
+  tasks: [folderDags, taskInstances],
+  standalone: [services],
+  scheduler: [services],
+  db: [services],
+  triggerer: [onProgram(() => import('./commands/triggerer-command.ts'), (m, p) => m.registerTriggererCommand(p))],
+  webserver: [onProgram(() => import('./commands/webserver-command.ts'), (m, p) => m.registerWebserverCommand(p))],
+  pools: [onProgram(() => import('./commands/pool-commands.ts'), (m, p) => m.registerPoolCommands(p))],
+  variables: [onProgram(() => import('./commands/variable-commands.ts'), (m, p) => m.registerVariableCommands(p))],
+  connections: [onProgram(() => import('./commands/connection-commands.ts'), (m, p) => m.registerConnectionCommands(p))],
+  config: [info],
+  info: [info],
+  users: [onProgram(() => import('./commands/users-commands.ts'), (m, p) => m.registerUsersCommands(p))],
+  'rotate-fernet-key': [onProgram(() => import('./commands/rotate-fernet-key-command.ts'), (m, p) => m.registerRotateFernetKeyCommand(p))],
+  ml: [onProgram(() => import('./commands/ml-commands.ts'), (m, p) => m.registerMlCommands(p))],
+  models: [onProgram(() => import('./commands/models-commands.ts'), (m, p) => m.registerModelsCommands(p))],
+};
+
+/**
+ * The program with the commands `argv` needs: those of its top-level command, or all of them
+ * when it names none that is known (help, a mistyped command).
+ */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('baton')
     .description('Baton: typed, fast orchestration of data and ML pipelines')
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  program
+    .command('version')
+    .description('Show the version of Baton')
+    .action(() => {
+      process.stdout.write(`${VERSION}\n`);
+    });
   const dags = program.command('dags').description('Manage and run DAGs');
   const tasks = program.command('tasks').description('Inspect and run tasks');
-  registerFolderDagCommands(dags, tasks, { dagsListFromFolder: true });
-  registerServiceCommands(program);
-  registerTriggererCommand(program);
-  registerWebserverCommand(program);
-  registerDatabaseCommands(program, dags, tasks);
-  registerUsersCommands(program);
-  registerRotateFernetKeyCommand(program);
-  registerMlCommands(program);
-  registerModelsCommands(program);
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (first === 'version' || (!first && argv.slice(2).some((a) => a === '--version' || a === '-V'))) return program;
+  const loaders = first && Object.hasOwn(COMMANDS, first) ? COMMANDS[first]! : [...new Set(Object.values(COMMANDS).flat())];
+  const registrars = await Promise.all([...new Set(loaders)].map((load) => load()));
+  for (const register of registrars) register({ program, dags, tasks });
   return program;
 }
-
-export const VERSION = '0.1.0';
 
 export async function main(argv: string[]): Promise<void> {
   // `baton dags list | head` closes the pipe early: stop quietly instead of crashing.
@@ -40,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (e) {

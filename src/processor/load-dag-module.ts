@@ -1,11 +1,12 @@
 /**
  * Imports one DAG file in the current process and collects the DAGs it exports. Runs user
- * code: the processor calls it only inside its parsing child processes. The TypeScript
- * loader and the "baton" resolver must be registered (see `register-loaders.js`).
+ * code: the processor calls it only inside its parsing child processes (and `baton dags test`
+ * in its own process). It registers the TypeScript loader and the "baton" resolver first.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensureDagLoaders } from '../runtime/dag-loaders.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 
 /**
@@ -15,6 +16,7 @@ import { isDag, type Dag } from '../sdk/dag.ts';
  * `fileloc` is unknown, or names this same file, gets the file's absolute path.
  */
 export async function loadDagsFromFile(file: string): Promise<Dag[]> {
+  ensureDagLoaders();
   const abs = resolve(file);
   const { mtimeMs } = await stat(abs);
   const mod = (await import(`${pathToFileURL(abs).href}?v=${mtimeMs}`)) as Record<string, unknown>;

@@ -5,11 +5,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../runtime/module-path.ts';
 import type { ParseResult } from './parse-file.ts';
 import { asFromChild } from './protocol.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./processor-child.ts', import.meta.url));
+const CHILD_ENTRY = siblingModule(import.meta.url, 'processor-child');
 const BOOTSTRAP = new URL('./register-loaders.js', import.meta.url).href;
 /** Node options of a parsing child: preload the TypeScript loader and the "baton" resolver. */
 export const CHILD_EXEC_ARGV: readonly string[] = ['--import', BOOTSTRAP];

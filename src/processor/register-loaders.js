@@ -1,5 +1,6 @@
 // Preloaded (`node --import`) by DAG parsing child processes: registers Baton's loaders
-// (TypeScript, the "baton" resolver, ES-module DAG files anywhere).
+// (TypeScript, the "baton" resolver, ES-module DAG files anywhere) for the copy of Baton
+// (src/ or dist/) this file belongs to.
 import { registerLoaders } from '../../bin/loaders.js';
 
-registerLoaders();
+registerLoaders(new URL('../', import.meta.url));

@@ -6,10 +6,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../../runtime/module-path.ts';
 import { asFromWorker, type FromWorker, type ToWorker } from './protocol.ts';
 
-const ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const ENTRY = siblingModule(import.meta.url, 'worker-main');
 const BOOTSTRAP = new URL('./register-loaders.js', import.meta.url).href;
 const STDERR_TAIL = 4000;
 /** After the process exits, how long to wait for the rest of its stderr. */
