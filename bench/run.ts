@@ -4,18 +4,22 @@
  *   chain100: 100 tasks in a line (hand-off latency = next start − previous end)
  *   fan1000 : one task, 1,000 parallel tasks, one join
  * Usage: npm run bench -- [--json] [--database-url URL] [--repeat N] [--parallelism N] [--scheduler-only]
+ *                         [--peers] [--redis-url URL]
  * --scheduler-only replaces the LocalExecutor by one that completes tasks instantly in-process,
  * to measure the scheduler's own overhead per task.
+ * --peers also runs the same shapes as raw BullMQ flows on Redis (--redis-url, default
+ * redis://127.0.0.1:6379) in the same run and reports Baton's time as a ratio of theirs.
  * The last line printed is one JSON object.
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { createDagRun } from '../src/scheduler/create-run.ts';
 import { InstantExecutor } from './instant-executor.ts';
+import { runBullmqPeers } from './peers/bullmq-flows.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,6 +28,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     parallelism: { type: 'string' },
     'scheduler-only': { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: false },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
   },
 });
 
@@ -68,14 +74,18 @@ async function main() {
     const dag = await engine.scheduler!.cache.require(db, dagId);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    let finished!: (state: string) => void;
+    const ended = new Promise<string>((res) => (finished = res));
+    let runId = '';
+    const unsubscribe = engine.scheduler!.onRunFinished((r) => {
+      if (r.dagId === dagId && r.runId === runId) finished(r.state);
+    });
     const run = await db.transaction().execute((trx) => createDagRun(trx, { dag, runType: 'manual', logicalDate: new Date(Date.UTC(2020, 0, 1, 0, 0, n++)) }));
+    runId = run.runId;
     engine.scheduler!.wake();
-    for (;;) {
-      const r = await db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).where('run_id', '=', run.runId).executeTakeFirstOrThrow();
-      if (r.state === 'success') break;
-      if (r.state === 'failed') throw new Error(`benchmark run ${dagId} failed`);
-      await new Promise((res) => setTimeout(res, 2));
-    }
+    const state = await ended;
+    unsubscribe();
+    if (state !== 'success') throw new Error(`benchmark run ${dagId} ended ${state}`);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -115,8 +125,22 @@ async function main() {
       database: engine.db.dialect,
       executor: executor ? 'instant (scheduler overhead only)' : 'LocalExecutor',
       parallelism: config.parallelism,
-      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: { load_average: loadavg().map((x) => round(x, 2)), cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
     };
+    if (args.peers) {
+      const peer = await runBullmqPeers({ redisUrl: args['redis-url']!, parallelism: config.parallelism, repeat });
+      const bullmq = {
+        chain100: { seconds: round(median(peer.chain100)), best_seconds: round(Math.min(...peer.chain100)) },
+        fan1000: { seconds: round(median(peer.fan1000)), best_seconds: round(Math.min(...peer.fan1000)) },
+        workers: config.parallelism,
+      };
+      const ratios = {
+        chain100: round(result.chain100.seconds / bullmq.chain100.seconds, 2),
+        fan1000: round(result.fan1000.seconds / bullmq.fan1000.seconds, 2),
+      };
+      say(`raw BullMQ: chain100 ${bullmq.chain100.seconds} s, fan1000 ${bullmq.fan1000.seconds} s; Baton / BullMQ: chain100 ${ratios.chain100}×, fan1000 ${ratios.fan1000}×`);
+      Object.assign(result, { peers: { bullmq }, ratio_to_bullmq: ratios });
+    }
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await engine.stop(2000);

@@ -54,8 +54,12 @@ export interface RunDecision {
   nextWakeAt: Date | null;
 }
 
-const WAITING_STATES = new Set<TaskInstanceState>(['up_for_retry', 'up_for_reschedule']);
-const ACTIVE_STATES = new Set<TaskInstanceState>(['scheduled', 'queued', 'running', 'deferred', 'restarting', 'up_for_retry', 'up_for_reschedule']);
+/** States of a TI waiting for a retry or a reschedule, which become ready again at `nextTryAt`. */
+export const WAITING_TI_STATES: ReadonlySet<TaskInstanceState> = new Set<TaskInstanceState>(['up_for_retry', 'up_for_reschedule']);
+/** Unfinished states in which a TI makes progress on its own (so the run is not deadlocked). */
+export const ACTIVE_TI_STATES: ReadonlySet<TaskInstanceState> = new Set<TaskInstanceState>(['scheduled', 'queued', 'running', 'deferred', 'restarting', 'up_for_retry', 'up_for_reschedule']);
+const WAITING_STATES = WAITING_TI_STATES;
+const ACTIVE_STATES = ACTIVE_TI_STATES;
 
 export function decideRun(input: DecideInput): RunDecision {
   const byTask = new Map<string, TiView[]>();

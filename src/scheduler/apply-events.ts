@@ -2,7 +2,10 @@
  * Records what executors report, in one transaction per batch: a try started, finished (with
  * XComs, skips, dataset events, triggered runs) or was lost (worker died, killed, timed out).
  * Every state change is a compare-and-set; an event about a TI that moved on meanwhile
- * (cleared, marked by a user) changes nothing.
+ * (cleared, marked by a user) changes nothing. Plain results (success, failure, skip without a
+ * retry, deferral or triggered run) are written together in one statement; the rest one by one.
+ * The TI moves are reported back so the scheduler can update its picture of each run; they do
+ * not bump the runs' `ti_version` (the scheduler bumps each run it touched once per pass).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,12 +14,23 @@ import { nextRetryAt } from '../core/retry-delay.ts';
 import type { TaskInstanceState } from '../core/states.ts';
 import { tiKeyString, type ExecutorEvent, type TiKey } from '../executors/executor.ts';
 import type { TryResult } from '../runner/try-result.ts';
-import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema, inTransaction } from '../store/index.ts';
+import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema, type TiCasOptions, inTransaction } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
 import { recordDatasetEvents } from './datasets.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
+import { recordPlainFinishes, type PlainFinish } from './record-finishes.ts';
 import { prepareXComRows, replaceXComs, upsertXComs, type XComStoreOptions } from './xcom-store.ts';
+
+/** The scheduling pass bumps run versions itself, once per run. */
+const NO_BUMP = { bumpRunVersion: false } as const;
+
+/** A task instance this batch moved to a new state. */
+export interface TiMove {
+  key: TiKey;
+  state: TaskInstanceState;
+  nextTryAt: Date | null;
+}
 
 export interface ApplyContext {
   cache: SerializedDagCache;
@@ -34,10 +48,19 @@ export interface ApplyOutcome {
   stale: TiKey[];
   /** How many tries deferred to a trigger in this batch. */
   deferred: number;
+  /** Every TI this batch moved, in order (a try's start is not reported: no decision depends on it). */
+  moves: TiMove[];
+}
+
+/** A finished event whose result is written by the one-statement fast path. */
+function isPlain(e: ExecutorEvent): e is Extract<ExecutorEvent, { kind: 'finished' }> & { result: { state: PlainFinish['state'] } } {
+  if (e.kind !== 'finished') return false;
+  const r = e.result;
+  return (r.state === 'success' || r.state === 'failed' || r.state === 'skipped') && r.triggerRequests.length === 0 && r.defer === null;
 }
 
 export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEvent[], ctx: ApplyContext): Promise<ApplyOutcome> {
-  const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [], deferred: 0 };
+  const out: ApplyOutcome = { touchedRuns: new Set(), touchedDags: new Set(), stale: [], deferred: 0, moves: [] };
   const real = events.filter((e): e is Exclude<ExecutorEvent, { kind: 'slots' }> => e.kind !== 'slots');
   if (real.length === 0) return out;
   const ts = nowIso();
@@ -52,7 +75,9 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
     }
   }
   await inTransaction(db, async (trx) => {
-    const rows = await loadTiRows(trx, real.filter((e) => e.kind !== 'started').map((e) => e.key));
+    const plain = real.filter(isPlain);
+    const plainSet = new Set<ExecutorEvent>(plain);
+    const rows = await loadTiRows(trx, real.filter((e) => e.kind !== 'started' && !plainSet.has(e)).map((e) => e.key));
     const batch: Batch = { history: [], freshXComs: [] };
     for (const e of real) {
       const runKey = `${e.key.dagId}\u0000${e.key.runId}`;
@@ -67,11 +92,12 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
           hostname: e.hostname,
           pid: e.pid,
           last_heartbeat_at: e.at,
-        });
+        }, NO_BUMP);
         if (!ok) out.stale.push(e.key);
         continue;
       }
       out.touchedRuns.add(runKey);
+      if (plainSet.has(e)) continue;
       const row = rows.get(tiKeyString(e.key));
       const start = folded.get(tryKey(e.key, e.tryNumber));
       if (row && start) {
@@ -80,15 +106,85 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
         row.pid = start.pid;
       }
       if (e.kind === 'lost') {
-        if (row && (row.state === 'running' || row.state === 'queued') && row.try_number === e.tryNumber) await failTry(trx, e.key, row, e.reason, e.at, ctx);
+        if (row && (row.state === 'running' || row.state === 'queued') && row.try_number === e.tryNumber) {
+          const moved = await failTry(trx, e.key, row, e.reason, e.at, ctx, NO_BUMP);
+          if (moved) out.moves.push({ key: e.key, state: moved.state, nextTryAt: moved.nextTryAt });
+        }
         continue;
       }
       await applyFinished(trx, e.key, e.tryNumber, e.result, row, start ?? null, xcomRows.get(e) ?? [], ctx, out, batch);
     }
+    if (plain.length) await applyPlainFinishes(trx, plain, folded, xcomRows, ctx, out, batch, (k, n) => tryKey(k, n));
     for (let i = 0; i < batch.history.length; i += 200) await insertHistory(trx, batch.history.slice(i, i + 200));
     for (let i = 0; i < batch.freshXComs.length; i += 200) await upsertXComs(trx, batch.freshXComs.slice(i, i + 200));
   });
   return out;
+}
+
+/** Writes plain results in one statement, then their XComs, skips and dataset events. */
+async function applyPlainFinishes(
+  trx: Kysely<Schema>,
+  plain: Array<Extract<ExecutorEvent, { kind: 'finished' }>>,
+  folded: Map<string, Extract<ExecutorEvent, { kind: 'started' }>>,
+  xcomRows: Map<ExecutorEvent, ReturnType<typeof prepareXComRows>>,
+  ctx: ApplyContext,
+  out: ApplyOutcome,
+  batch: Batch,
+  tryKey: (k: TiKey, n: number) => string,
+): Promise<void> {
+  const byKey = new Map(plain.map((e) => [tryKey(e.key, e.tryNumber), e]));
+  const recorded = await recordPlainFinishes(
+    trx,
+    plain.map((e) => {
+      const s = folded.get(tryKey(e.key, e.tryNumber));
+      return {
+        key: e.key,
+        tryNumber: e.tryNumber,
+        state: e.result.state as PlainFinish['state'],
+        endDate: e.result.endedAt,
+        renderedFields: e.result.renderedFields ? JSON.stringify(e.result.renderedFields) : null,
+        started: s ? { at: s.at, hostname: s.hostname, pid: s.pid } : null,
+      };
+    }),
+  );
+  const moved = new Set<string>();
+  for (const r of recorded) {
+    const e = byKey.get(tryKey(r.key, r.tryNumber))!;
+    moved.add(tryKey(r.key, r.tryNumber));
+    out.moves.push({ key: r.key, state: r.state, nextTryAt: null });
+    batch.history.push(historyRow(r.key, r.tryNumber, r.state, { start_date: r.startDate, hostname: r.hostname, pid: r.pid, executor: r.executor, operator: r.operator }, r.endDate));
+    const xcoms = xcomRows.get(e) ?? [];
+    if (r.tryNumber === 1) batch.freshXComs.push(...xcoms);
+    else await replaceXComs(trx, r.key, xcoms);
+    if (r.state === 'success') await applySuccessEffects(trx, r.key, e.result, out);
+  }
+  for (const e of plain) if (!moved.has(tryKey(e.key, e.tryNumber))) out.stale.push(e.key);
+}
+
+/** A successful try's skip decisions (branching) and dataset events. */
+async function applySuccessEffects(trx: Kysely<Schema>, key: TiKey, result: TryResult, out: ApplyOutcome): Promise<void> {
+  const end = result.endedAt;
+  if (result.skip.length) {
+    const tis = await trx
+      .selectFrom('task_instance')
+      .select(['task_id', 'map_index'])
+      .where('dag_id', '=', key.dagId)
+      .where('run_id', '=', key.runId)
+      .where('task_id', 'in', result.skip)
+      .execute();
+    const skipped = await casTaskInstanceStates(
+      trx,
+      tis.map((t) => ({ dagId: key.dagId, runId: key.runId, taskId: t.task_id, mapIndex: t.map_index })),
+      ['none', 'scheduled', 'up_for_retry', 'up_for_reschedule'],
+      { state: 'skipped', end_date: end },
+      NO_BUMP,
+    );
+    for (const k of skipped) out.moves.push({ key: k, state: 'skipped', nextTryAt: null });
+  }
+  if (result.datasetEvents.length) {
+    const dags = await recordDatasetEvents(trx, result.datasetEvents, { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex }, {}, new Date(end));
+    for (const d of dags) out.touchedDags.add(d);
+  }
 }
 
 interface Batch {
@@ -218,36 +314,17 @@ async function applyFinished(
     patch.next_kwargs = null;
     patch.trigger_id = null;
   }
-  const moved = await casTaskInstanceState(trx, key, ['running', 'queued'], patch);
+  const moved = await casTaskInstanceState(trx, key, ['running', 'queued'], patch, NO_BUMP);
   if (!moved) {
     out.stale.push(key);
     return;
   }
+  out.moves.push({ key, state, nextTryAt: typeof patch.next_try_at === 'string' ? new Date(patch.next_try_at) : null });
   if (state === 'deferred') out.deferred++;
   if (state !== 'deferred' && state !== 'up_for_reschedule') batch.history.push(historyRow(key, tryNumber, state, row, end));
   if (tryNumber === 1) batch.freshXComs.push(...xcoms);
   else await replaceXComs(trx, key, xcoms);
-  if (state === 'success') {
-    if (result.skip.length) {
-      const tis = await trx
-        .selectFrom('task_instance')
-        .select(['task_id', 'map_index'])
-        .where('dag_id', '=', key.dagId)
-        .where('run_id', '=', key.runId)
-        .where('task_id', 'in', result.skip)
-        .execute();
-      await casTaskInstanceStates(
-        trx,
-        tis.map((t) => ({ dagId: key.dagId, runId: key.runId, taskId: t.task_id, mapIndex: t.map_index })),
-        ['none', 'scheduled', 'up_for_retry', 'up_for_reschedule'],
-        { state: 'skipped', end_date: end },
-      );
-    }
-    if (result.datasetEvents.length) {
-      const dags = await recordDatasetEvents(trx, result.datasetEvents, { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex }, {}, new Date(end));
-      for (const d of dags) out.touchedDags.add(d);
-    }
-  }
+  if (state === 'success') await applySuccessEffects(trx, key, result, out);
 }
 
 /** Fails the current try of a TI (zombie, lost worker, timeout): up_for_retry when retries remain. */
@@ -258,26 +335,28 @@ export async function failTry(
   reason: string,
   at: string,
   ctx: Pick<ApplyContext, 'cache' | 'logsFolder'>,
-): Promise<boolean> {
+  opts: TiCasOptions = {},
+): Promise<{ state: TaskInstanceState; nextTryAt: Date | null } | null> {
   const retry = row.max_tries > 0 && row.try_number <= row.max_tries;
   const dag = await ctx.cache.get(trx, key.dagId);
   const task = dag?.tasks.find((t) => t.taskId === key.taskId);
   const state: TaskInstanceState = retry ? 'up_for_retry' : 'failed';
+  const nextTryAt = retry
+    ? nextRetryAt({
+        dagId: key.dagId, taskId: key.taskId, logicalDate: new Date(row.logical_date), tryNumber: row.try_number, endDate: new Date(at),
+        retryDelay: task?.retryDelay ?? 300, retryExponentialBackoff: task?.retryExponentialBackoff ?? false, maxRetryDelay: task?.maxRetryDelay ?? null,
+      })
+    : null;
   const moved = await casTaskInstanceState(trx, key, [row.state], {
     state,
     end_date: at,
     duration: row.start_date ? (Date.parse(at) - Date.parse(row.start_date)) / 1000 : null,
-    next_try_at: retry
-      ? nextRetryAt({
-          dagId: key.dagId, taskId: key.taskId, logicalDate: new Date(row.logical_date), tryNumber: row.try_number, endDate: new Date(at),
-          retryDelay: task?.retryDelay ?? 300, retryExponentialBackoff: task?.retryExponentialBackoff ?? false, maxRetryDelay: task?.maxRetryDelay ?? null,
-        }).toISOString()
-      : null,
-  });
-  if (!moved) return false;
+    next_try_at: nextTryAt?.toISOString() ?? null,
+  }, opts);
+  if (!moved) return null;
   appendLog(ctx, key, row.try_number, `ERROR - ${reason}`, `INFO - Marking task as ${state.toUpperCase()}.`);
   await writeHistory(trx, key, row.try_number, state, row, at);
-  return true;
+  return { state, nextTryAt };
 }
 
 export { tiRow };

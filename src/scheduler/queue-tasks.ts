@@ -7,7 +7,7 @@ import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
-import { casTaskInstanceStates, nowIso, type Schema, inTransaction } from '../store/index.ts';
+import { casTaskInstanceStates, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -35,7 +35,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     const active = await trx
       .selectFrom('task_instance')
       .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
-      .where('state', 'in', ['queued', 'running'])
+      .where(TI_OCCUPYING)
       .groupBy(['pool', 'dag_id', 'task_id'])
       .execute();
     const pools = await trx.selectFrom('slot_pool').select(['pool', 'slots']).execute();
@@ -55,7 +55,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     let candidatesQuery = trx
       .selectFrom('task_instance')
       .select(['dag_id', 'run_id', 'task_id', 'map_index', 'pool', 'pool_slots', 'priority_weight', 'try_number', 'max_tries', 'queue', 'next_method', 'next_kwargs'])
-      .where('state', '=', 'scheduled');
+      .where(TI_SCHEDULED);
     if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
     const scheduled = await candidatesQuery
       .orderBy('priority_weight', 'desc')
@@ -113,7 +113,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
       pid: null,
       start_date: sql<string | null>`case when next_method is null then null else start_date end`,
       end_date: null,
-    });
+    }, { bumpRunVersion: false });
     const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
     const runs = runInfo;
     const workloads: TaskWorkload[] = [];
@@ -149,17 +149,19 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
   });
 }
 
+/** The runs of these keys (`dagId\0runId`), in one query per 400 runs. */
 async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
-  const out = new Map<string, { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number }>();
-  for (const k of keys) {
-    const [dagId, runId] = k.split('\u0000') as [string, string];
-    const r = await trx
-      .selectFrom('dag_run')
-      .select(['run_id', 'run_type', 'state', 'logical_date', 'data_interval_start', 'data_interval_end', 'conf', 'external_trigger'])
-      .where('dag_id', '=', dagId)
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    if (r) out.set(k, { ...r, external_trigger: Number(r.external_trigger) });
+  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number };
+  const out = new Map<string, RunInfo>();
+  for (let i = 0; i < keys.length; i += 400) {
+    const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
+      const [dagId, runId] = k.split('\u0000') as [string, string];
+      return sql`(${dagId}, ${runId})`;
+    }));
+    const { rows } = await sql<RunInfo & { dag_id: string }>`
+      select dag_id, run_id, run_type, state, logical_date, data_interval_start, data_interval_end, conf, external_trigger
+      from dag_run where (dag_id, run_id) in (values ${pairs})`.execute(trx);
+    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { ...r, external_trigger: Number(r.external_trigger) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { TiKey } from '../executors/executor.ts';
-import { casTaskInstanceState, nowIso, type Schema } from '../store/index.ts';
+import { casTaskInstanceState, nowIso, TI_OCCUPYING, TI_QUEUED, TI_RUNNING, type Schema } from '../store/index.ts';
 import { failTry, tiRow } from './apply-events.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -52,7 +52,7 @@ export async function adoptOrphans(db: Kysely<Schema>, ctx: RecoveryContext, now
   const orphans = await db
     .selectFrom('task_instance')
     .select(['dag_id', 'run_id', 'task_id', 'map_index', 'state', 'queued_by_job_id'])
-    .where('state', 'in', ['queued', 'running'])
+    .where(TI_OCCUPYING)
     .execute();
   for (const o of orphans) {
     const key = { dagId: o.dag_id, runId: o.run_id, taskId: o.task_id, mapIndex: o.map_index };
@@ -95,7 +95,8 @@ async function failOverdue(
   reason: string,
 ): Promise<Set<string>> {
   const limit = new Date(now.getTime() - seconds * 1000).toISOString();
-  const rows = await db.selectFrom('task_instance').select(['dag_id', 'run_id', 'task_id', 'map_index']).where('state', '=', state).where(since, '<', limit).execute();
+  // The literal state predicate lets the query use the partial index of TIs in that state.
+  const rows = await db.selectFrom('task_instance').select(['dag_id', 'run_id', 'task_id', 'map_index']).where(state === 'running' ? TI_RUNNING : TI_QUEUED).where(since, '<', limit).execute();
   const touched = new Set<string>();
   for (const r of rows) {
     const key = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index };

@@ -9,22 +9,19 @@ import type { BatonConfig } from '../config.ts';
 import type { Executor, ExecutorEvent, TaskWorkload, TiKey } from '../executors/executor.ts';
 import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
-import { casTaskInstanceStates, endJob, heartbeatJob, startJob, type BatonDb, type Schema } from '../store/index.ts';
-import { applyExecutorEvents } from './apply-events.ts';
+import { sql } from 'kysely';
+import { bumpRunVersions, casTaskInstanceStates, endJob, heartbeatJob, startJob, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
+import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
 import { queueScheduledTasks } from './queue-tasks.ts';
 import { adoptOrphans, failStuckQueued, failZombies } from './recovery.ts';
+import { RunModels } from './run-models.ts';
 import { scheduleRun } from './schedule-run.ts';
 import { SerializedDagCache } from './serialized-dags.ts';
 import { startQueuedRuns } from './start-queued-runs.ts';
 import { dbWorkerServices } from './worker-services.ts';
 import { failTimedOutRuns } from './run-timeouts.ts';
-
-/** Runs whose evaluation costs more than this (ms) are rate-limited… */
-const EVAL_BUDGET_MS = 2;
-/** …to at most one evaluation per this many times its cost (about 20% of the scheduler's time). */
-const EVAL_SPACING = 4;
 
 export interface SchedulerLogger {
   info(msg: string): void;
@@ -60,9 +57,10 @@ export class Scheduler {
   private readonly log: SchedulerLogger;
   private readonly warnedPools = new Set<string>();
   private lastError: string | null = null;
-  /** When each run was last evaluated and what it cost, to rate-limit large runs. */
-  private readonly evalStats = new Map<string, { at: number; costMs: number }>();
+  /** The in-memory picture of each running run this scheduler decides. */
+  private readonly models = new RunModels();
   private readonly deferralListeners = new Set<() => void>();
+  private readonly runFinishedListeners = new Set<(run: { dagId: string; runId: string; state: 'success' | 'failed' }) => void>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.log ?? { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
@@ -115,6 +113,7 @@ export class Scheduler {
   /** Marks everything for re-examination and wakes (used after external changes). */
   poke(): void {
     this.cache.invalidate();
+    this.models.clear();
     this.checkDue = true;
     this.sweepAll = true;
     this.wake();
@@ -124,6 +123,12 @@ export class Scheduler {
   onDeferred(listener: () => void): () => void {
     this.deferralListeners.add(listener);
     return () => this.deferralListeners.delete(listener);
+  }
+
+  /** Calls `listener` when this scheduler ends a DAG run (after its pass commits). */
+  onRunFinished(listener: (run: { dagId: string; runId: string; state: 'success' | 'failed' }) => void): () => void {
+    this.runFinishedListeners.add(listener);
+    return () => this.runFinishedListeners.delete(listener);
   }
 
   /** Resolves when no pass is running and none is pending (tests, shutdown). */
@@ -204,6 +209,8 @@ export class Scheduler {
     let workloads: TaskWorkload[] = [];
     let stale: TiKey[] = [];
     let deferred = 0;
+    let moves: TiMove[] = [];
+    const finishedRuns: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }> = [];
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
         if (events.length) {
@@ -212,6 +219,7 @@ export class Scheduler {
           if (applied.touchedDags.size) this.checkDue = true;
           stale = applied.stale;
           deferred = applied.deferred;
+          moves = applied.moves;
         }
         if (this.checkDue || (this.nextDueAt && this.nextDueAt <= now)) {
           this.checkDue = false;
@@ -222,18 +230,21 @@ export class Scheduler {
         soonest(this.nextDueAt);
         // One indexed query: runs queued by anyone (this process, the CLI, the API) start promptly.
         for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
-        await this.decideDirtyRuns(trx, now, soonest);
+        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves);
         const slots = this.o.executor.openSlots();
         return slots > 0 ? queueScheduledTasks(trx, this.cache, this.queueOptions(slots)) : [];
       });
     } catch (e) {
       this.pending.unshift(...events);
       for (const r of dirtyBefore) this.dirtyRuns.add(r);
+      // The pictures may hold changes that were rolled back.
+      this.models.clear();
       throw e;
     }
     for (const k of stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
     for (const w of workloads) this.o.executor.queue(w);
     if (deferred) for (const l of this.deferralListeners) l();
+    for (const r of finishedRuns) for (const l of this.runFinishedListeners) l(r);
     this.armTimer(wakeAt);
   }
 
@@ -251,46 +262,49 @@ export class Scheduler {
     };
   }
 
-  /** Decides every dirty run (large runs at most once per their evaluation cost). */
-  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void): Promise<void> {
+  /**
+   * Decides every dirty run: each from the scheduler's picture of it, brought up to date with the
+   * results this pass recorded (`moves`), or read in full when the picture is out of date. Each
+   * run whose task instances this pass changed gets its version bumped once.
+   */
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[]): Promise<void> {
     if (this.dirtyRuns.size === 0) return;
     const keys = [...this.dirtyRuns];
     this.dirtyRuns.clear();
+    const movesByRun = new Map<string, TiMove[]>();
+    for (const m of moves) {
+      const k = `${m.key.dagId}\u0000${m.key.runId}`;
+      (movesByRun.get(k) ?? movesByRun.set(k, []).get(k)!).push(m);
+    }
+    const heads = await loadRunHeads(trx, keys);
+    const bump: Array<{ dagId: string; runId: string }> = [];
     for (const key of keys) {
-      // A run whose evaluation is expensive (thousands of TIs) is re-evaluated at most every
-      // EVAL_SPACING × cost ms; events keep accumulating meanwhile and are decided together, and
-      // tasks already scheduled keep being dispatched. Small runs are always evaluated at once.
-      const stat = this.evalStats.get(key);
-      if (stat && stat.costMs > EVAL_BUDGET_MS && Date.now() - stat.at < stat.costMs * EVAL_SPACING) {
-        this.dirtyRuns.add(key);
-        soonest(new Date(stat.at + stat.costMs * EVAL_SPACING));
-        continue;
-      }
       const [dagId, runId] = key.split('\u0000') as [string, string];
-      const t0 = performance.now();
-      const run = await trx
-        .selectFrom('dag_run as r')
-        .innerJoin('dag as d', 'd.dag_id', 'r.dag_id')
-        .select(['r.id', 'r.state', 'r.run_type', 'd.is_paused'])
-        .where('r.dag_id', '=', dagId)
-        .where('r.run_id', '=', runId)
-        .executeTakeFirst();
+      const runMoves = movesByRun.get(key) ?? [];
+      const head = heads.get(key);
       // Backfill runs proceed even while their DAG is paused, as Airflow's backfill does.
-      const dag = run && run.state === 'running' && (!run.is_paused || run.run_type === 'backfill') ? await this.cache.get(trx, dagId) : undefined;
-      if (!run || !dag) {
-        this.evalStats.delete(key);
+      const decidable = head && head.state === 'running' && (!head.is_paused || head.run_type === 'backfill');
+      const dag = decidable ? await this.cache.get(trx, dagId) : undefined;
+      if (!head || !dag) {
+        this.models.forget(key);
+        if (head && runMoves.length) bump.push({ dagId, runId });
         continue;
       }
-      const outcome = await scheduleRun(trx, { id: run.id, dagId, runId }, dag, now);
-      this.evalStats.set(key, { at: Date.now(), costMs: performance.now() - t0 });
+      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves });
+      if (outcome.wrote) bump.push({ dagId, runId });
+      if (outcome.stale) {
+        this.dirtyRuns.add(key);
+        this.again = true;
+      }
       soonest(outcome.nextWakeAt);
       if (outcome.runState !== 'running') {
-        this.evalStats.delete(key);
         this.checkDue = true;
         this.again = true;
         this.log.info(`DAG run ${dagId} ${runId} finished: ${outcome.runState}`);
+        finished.push({ dagId, runId, state: outcome.runState });
       }
     }
+    if (bump.length) for (const [key, version] of await bumpRunVersions(trx, bump)) this.models.setVersion(key, version);
   }
 
   /**
@@ -317,7 +331,7 @@ export class Scheduler {
       .selectFrom('task_instance')
       .select(['dag_id', 'run_id'])
       .distinct()
-      .where('state', 'in', ['up_for_retry', 'up_for_reschedule'])
+      .where(TI_WAITING)
       .where('next_try_at', '<=', new Date().toISOString())
       .execute();
     for (const r of rows) this.dirtyRuns.add(`${r.dag_id}\u0000${r.run_id}`);
@@ -328,7 +342,7 @@ export class Scheduler {
     const db = this.db;
     if (this.jobId !== null) await heartbeatJob(db, this.jobId);
     const active = this.o.executor.activeKeys();
-    if (active.length) await casTaskInstanceStates(db, active, 'running', { last_heartbeat_at: now.toISOString() });
+    if (active.length) await casTaskInstanceStates(db, active, 'running', { last_heartbeat_at: now.toISOString() }, { bumpRunVersion: false });
     const ctx = this.recoveryContext();
     const touched = [
       ...(await adoptOrphans(db, ctx, now, this.o.config.zombieThreshold)),
@@ -341,4 +355,21 @@ export class Scheduler {
     for (const r of running) this.dirtyRuns.add(`${r.dag_id}\u0000${r.run_id}`);
     await this.dirtyRunsFromDueRetries();
   }
+}
+
+/** State, type, pause flag and TI version of each run, in one query per 400 runs. */
+async function loadRunHeads(trx: Kysely<Schema>, keys: string[]) {
+  const out = new Map<string, { id: number; state: string; run_type: string; ti_version: number; is_paused: number }>();
+  for (let i = 0; i < keys.length; i += 400) {
+    const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
+      const [dagId, runId] = k.split('\u0000') as [string, string];
+      return sql`(${dagId}, ${runId})`;
+    }));
+    const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; ti_version: number; is_paused: number }>`
+      select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.ti_version, d.is_paused
+      from dag_run r inner join dag d on d.dag_id = r.dag_id
+      where (r.dag_id, r.run_id) in (values ${pairs})`.execute(trx);
+    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
+  }
+  return out;
 }

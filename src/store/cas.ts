@@ -10,6 +10,11 @@
  * transaction and then re-checks the state, so exactly one succeeds.
  *
  * `updated_at` is set to now unless the patch sets it.
+ *
+ * A task instance CAS that moves rows also increments their runs' `ti_version`, which tells a
+ * scheduler that its in-memory picture of those runs is out of date. The scheduling pass itself
+ * passes `{ bumpRunVersion: false }`: it updates its own picture and bumps each run once
+ * (`bumpRunVersions`); so do moves between states no decision depends on (queued → running).
  */
 import { sql, type Kysely, type RawBuilder, type UpdateObject } from 'kysely';
 import { isDagRunState, isTiState } from '../core/states.ts';
@@ -36,6 +41,12 @@ export type TaskInstancePatch = Omit<UpdateObject<Schema, 'task_instance'>, 'dag
 /** Columns a DAG run CAS may set: anything but its identity. Values or SQL expressions. */
 export type DagRunPatch = Omit<UpdateObject<Schema, 'dag_run'>, 'id' | 'dag_id' | 'run_id'>;
 
+/** Options of the task instance compare-and-set helpers. */
+export interface TiCasOptions {
+  /** Increment the moved TIs' runs' `ti_version` (default true). */
+  bumpRunVersion?: boolean;
+}
+
 /** Keys per UPDATE in the bulk form, well under both dialects' bound-parameter limits. */
 const CHUNK = 500;
 
@@ -48,6 +59,7 @@ export async function casTaskInstanceState(
   key: TaskInstanceKey,
   expected: TaskInstanceState | readonly TaskInstanceState[],
   patch: TaskInstancePatch,
+  opts: TiCasOptions = {},
 ): Promise<boolean> {
   const states = expectedStates(expected, isTiState, 'task instance');
   checkPatchState(patch.state, isTiState, 'task instance');
@@ -55,7 +67,9 @@ export async function casTaskInstanceState(
   const result = await sql`update task_instance set ${setClause(patch)}
     where dag_id = ${key.dagId} and run_id = ${key.runId} and task_id = ${key.taskId} and map_index = ${key.mapIndex}
     and state in (${sql.join(states)})`.execute(trx);
-  return result.numAffectedRows === 1n;
+  const moved = result.numAffectedRows === 1n;
+  if (moved && opts.bumpRunVersion !== false) await bumpRunVersions(trx, [key]);
+  return moved;
 }
 
 /**
@@ -67,6 +81,7 @@ export async function casTaskInstanceStates(
   keys: readonly TaskInstanceKey[],
   expected: TaskInstanceState | readonly TaskInstanceState[],
   patch: TaskInstancePatch,
+  opts: TiCasOptions = {},
 ): Promise<TaskInstanceKey[]> {
   const states = expectedStates(expected, isTiState, 'task instance');
   checkPatchState(patch.state, isTiState, 'task instance');
@@ -91,7 +106,24 @@ export async function casTaskInstanceStates(
       for (const r of rows) moved.push({ dagId, runId, taskId: r.task_id, mapIndex: r.map_index });
     }
   }
+  if (moved.length && opts.bumpRunVersion !== false) await bumpRunVersions(trx, moved);
   return moved;
+}
+
+/**
+ * Increments `ti_version` of each distinct run among `keys` (in a stable order, so concurrent
+ * bumps lock runs in the same order) and returns the new versions by `dagId\0runId`.
+ */
+export async function bumpRunVersions(trx: Kysely<Schema>, keys: readonly DagRunKey[]): Promise<Map<string, number>> {
+  const runs = new Map<string, DagRunKey>();
+  for (const k of keys) runs.set(`${k.dagId}\u0000${k.runId}`, k);
+  const out = new Map<string, number>();
+  for (const [rk, k] of [...runs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const row = await sql<{ ti_version: number }>`update dag_run set ti_version = ti_version + 1
+      where dag_id = ${k.dagId} and run_id = ${k.runId} returning ti_version`.execute(trx);
+    if (row.rows[0]) out.set(rk, Number(row.rows[0].ti_version));
+  }
+  return out;
 }
 
 /** `col = value, …` for a patch whose values are plain values or SQL expressions; sets updated_at. */

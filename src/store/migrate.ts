@@ -11,6 +11,7 @@ import * as m0004 from './migrations/0004_admin.ts';
 import * as m0005 from './migrations/0005_users.ts';
 import * as m0006 from './migrations/0006_xcom_list_length.ts';
 import * as m0007 from './migrations/0007_ml.ts';
+import * as m0010 from './migrations/0010_scheduler_speed.ts';
 import { isPostgres } from './migrations/helpers.ts';
 
 /** Every migration, by name, in the order they apply. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_users': m0005,
   '0006_xcom_list_length': m0006,
   '0007_ml': m0007,
+  '0010_scheduler_speed': m0010,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -59,6 +59,12 @@ export interface DagRunTable {
   note: string | null;
   creating_job_id: number | null;
   updated_at: IsoTimestamp;
+  /**
+   * Incremented by every change to this run's task instances made outside a scheduling pass
+   * (and by each pass that changed them): a scheduler's in-memory picture of the run is current
+   * while this is the version it last saw.
+   */
+  ti_version: ColumnType<number, number | undefined, number>;
 }
 
 /** One task in one run (one copy per map index). Change `state` only through `cas.ts`. */
