@@ -6,6 +6,7 @@
 import { importErrorFromThrown } from './import-error.ts';
 import { parseDagFile, type ParseResult } from './parse-file.ts';
 import { asToChild, type FromChild } from './protocol.ts';
+import { watchParent } from '../runtime/parent-watchdog.ts';
 
 function send(message: FromChild): void {
   process.send?.(message);
@@ -29,4 +30,7 @@ if (!process.send) {
 }
 process.on('message', (raw) => void handle(raw));
 process.on('disconnect', () => process.exit(0));
+// A DAG file or task stuck in a loop never sees the disconnect: a watchdog thread ends this
+// process when its parent is gone.
+watchParent();
 send({ type: 'ready', pid: process.pid });

@@ -23,6 +23,13 @@ import { startQueuedRuns } from './start-queued-runs.ts';
 import { dbWorkerServices } from './worker-services.ts';
 import { failTimedOutRuns } from './run-timeouts.ts';
 
+/**
+ * A try's start is recorded when the try ends or this long after it began, whichever comes
+ * first: a short try then costs one write instead of two, and a long one shows as running
+ * within this delay. (No decision depends on queued vs running.)
+ */
+const START_RECORD_DELAY_MS = 100;
+
 export interface SchedulerLogger {
   info(msg: string): void;
   warn(msg: string): void;
@@ -42,6 +49,9 @@ export class Scheduler {
   readonly cache = new SerializedDagCache();
   private jobId: number | null = null;
   private pending: ExecutorEvent[] = [];
+  /** Starts not recorded yet (see START_RECORD_DELAY_MS), by try, with when they arrived. */
+  private readonly pendingStarts = new Map<string, { event: Extract<ExecutorEvent, { kind: 'started' }>; at: number }>();
+  private startsTimer: NodeJS.Timeout | null = null;
   private dirtyRuns = new Set<string>();
   private checkDue = true;
   private sweepAll = true;
@@ -145,8 +155,10 @@ export class Scheduler {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.idle();
     await this.o.executor.stop(graceMs);
-    // Results that arrived while stopping are still recorded.
+    if (this.startsTimer) clearTimeout(this.startsTimer);
+    // Results (and starts) that arrived while stopping are still recorded.
     this.stopped = false;
+    this.flushStarts(Infinity);
     const events = this.pending.splice(0);
     if (events.length) await applyExecutorEvents(this.db, events, this.applyContext()).catch((e) => this.log.error(`could not record final results: ${(e as Error).message}`));
     this.stopped = true;
@@ -155,8 +167,44 @@ export class Scheduler {
   }
 
   private onEvent(e: ExecutorEvent): void {
-    if (e.kind !== 'slots') this.pending.push(e);
+    if (e.kind === 'started') {
+      this.pendingStarts.set(`${tiKeyString(e.key)}\u0000${e.tryNumber}`, { event: e, at: Date.now() });
+      this.armStartsTimer();
+      return;
+    }
+    if (e.kind !== 'slots') {
+      const tryKey = `${tiKeyString(e.key)}\u0000${e.tryNumber}`;
+      const start = this.pendingStarts.get(tryKey);
+      if (start) {
+        this.pendingStarts.delete(tryKey);
+        this.pending.push(start.event);
+      }
+      this.pending.push(e);
+    }
     if (!this.stopped) this.wake();
+  }
+
+  /** Moves starts older than `ageMs` to the pending events; returns how many it moved. */
+  private flushStarts(ageMs: number): number {
+    const now = Date.now();
+    let moved = 0;
+    for (const [k, s] of this.pendingStarts) {
+      if (ageMs !== Infinity && now - s.at < ageMs) continue;
+      this.pendingStarts.delete(k);
+      this.pending.push(s.event);
+      moved++;
+    }
+    return moved;
+  }
+
+  private armStartsTimer(): void {
+    if (this.startsTimer || this.stopped) return;
+    this.startsTimer = setTimeout(() => {
+      this.startsTimer = null;
+      if (this.flushStarts(START_RECORD_DELAY_MS)) this.wake();
+      if (this.pendingStarts.size) this.armStartsTimer();
+    }, START_RECORD_DELAY_MS);
+    this.startsTimer.unref?.();
   }
 
   private async loop(): Promise<void> {

@@ -50,10 +50,10 @@ describe('LocalExecutor worker processes', { timeout: 120_000 }, () => {
     }
   });
 
-  test("workers exit when the executor's process dies without stopping them", async () => {
+  const killParentOf = async (taskId: string) => {
     const script = fileURLToPath(new URL('../fixtures/executor-parent/start-and-hang.ts', import.meta.url));
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const parent = spawn(process.execPath, ['--import', 'tsx', script, logsDir()], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, logsDir(), taskId], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const pids = await new Promise<number[]>((resolve, reject) => {
       let out = '';
       parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -66,5 +66,13 @@ describe('LocalExecutor worker processes', { timeout: 120_000 }, () => {
     for (const pid of pids) assert.ok(alive(pid));
     parent.kill('SIGKILL');
     await eventually(() => pids.every((pid) => !alive(pid)), 'both workers have exited');
+  };
+
+  test("workers exit when the executor's process dies without stopping them", async () => {
+    await killParentOf('sleeps');
+  });
+
+  test("workers stuck in a task that never yields its event loop exit when the executor's process dies", async () => {
+    await killParentOf('spins');
   });
 });

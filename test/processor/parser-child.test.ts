@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ParserChild, type ParseOutcome } from '../../src/processor/parser-child.ts';
 
 const dagSource = (id: string) => `import { dag, EmptyOperator } from 'baton';\nexport const d = dag({ id: '${id}' }, () => { new EmptyOperator({ taskId: 't' }); });\n`;
@@ -51,6 +53,38 @@ test('a hang kills the child; a crash reports the exit code and the tail of stde
     assert.deepEqual(outcome, { kind: 'exit', code: 4, signal: null, stderr: 'giving up now' });
     assert.equal(crashing.alive, false);
     assert.throws(() => crashing.parse(join(root, 'crash.ts'), 10_000), /has exited: start a fresh one/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a child stuck importing a file exits when the process that started it dies', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'baton-child-'));
+  try {
+    await writeFile(join(root, 'hang.ts'), 'while (true) {}\n');
+    const script = fileURLToPath(new URL('../fixtures/processor-parent/parse-and-hang.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, join(root, 'hang.ts')], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(Number(out.split('\n')[0]));
+      });
+      parent.once('exit', (code) => reject(new Error(`the parent exited (code ${code}) before starting its child`)));
+    });
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive(), 'the child runs');
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'the stuck child has exited');
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import { DagCache } from './dag-cache.ts';
 import { asToWorker, type FromWorker, type RunMessage } from './protocol.ts';
 import { failedResult, runWorkload } from './run-workload.ts';
 import { ServiceClient } from './service-client.ts';
+import { watchParent } from '../../runtime/parent-watchdog.ts';
 
 const hostname = process.argv[2] || osHostname();
 const cache = new DagCache();
@@ -78,6 +79,9 @@ process.on('message', (raw) => {
   else if (message?.kind === 'run') void run(message);
 });
 process.on('disconnect', () => abortAndExit('the executor went away', 0));
+// A DAG file or task stuck in a loop never sees the disconnect: a watchdog thread ends this
+// process when its parent is gone.
+watchParent();
 process.on('SIGTERM', () => abortAndExit('the try was stopped by the executor', 143));
 process.on('uncaughtException', (err) => {
   writeSync(2, `uncaught exception in task code: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
