@@ -9,6 +9,9 @@
  * | dagsFolder               | BATON_DAGS_FOLDER                  | <home>/dags                  |
  * | databaseUrl              | BATON_DATABASE_URL                 | sqlite:<home>/baton.db       |
  * | parallelism              | BATON_PARALLELISM                  | number of CPU cores          |
+ * | executor                 | BATON_EXECUTOR                     | local (or bullmq)            |
+ * | redisUrl                 | BATON_REDIS_URL                    | redis://127.0.0.1:6379       |
+ * | redisPrefix              | BATON_REDIS_PREFIX                 | baton                        |
  * | logsFolder               | BATON_LOGS_FOLDER                  | <home>/logs                  |
  * | xcomFolder               | BATON_XCOM_FOLDER                  | <home>/xcom                  |
  * | xcomMaxInlineBytes       | BATON_XCOM_MAX_INLINE_BYTES        | 65536                        |
@@ -40,6 +43,12 @@ export interface BatonConfig {
   dagsFolder: string;
   databaseUrl: string;
   parallelism: number;
+  /** Where tries run: `local` (worker processes of the scheduler) or `bullmq` (`baton worker` processes on any machine, through Redis). */
+  executor: 'local' | 'bullmq';
+  /** Redis that the BullMQ executor and its workers share. */
+  redisUrl: string;
+  /** Prefix of Baton's keys in Redis; installations sharing one Redis use different prefixes. */
+  redisPrefix: string;
   logsFolder: string;
   xcomFolder: string;
   xcomMaxInlineBytes: number;
@@ -76,6 +85,9 @@ export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources' | keyof type
   dagsFolder: 'BATON_DAGS_FOLDER',
   databaseUrl: 'BATON_DATABASE_URL',
   parallelism: 'BATON_PARALLELISM',
+  executor: 'BATON_EXECUTOR',
+  redisUrl: 'BATON_REDIS_URL',
+  redisPrefix: 'BATON_REDIS_PREFIX',
   logsFolder: 'BATON_LOGS_FOLDER',
   xcomFolder: 'BATON_XCOM_FOLDER',
   xcomMaxInlineBytes: 'BATON_XCOM_MAX_INLINE_BYTES',
@@ -145,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dagsFolder: path('dagsFolder', () => join(home, 'dags')),
     databaseUrl,
     parallelism: Math.floor(num('parallelism', availableParallelism(), 1)),
+    executor: executorName(raw('executor')?.value),
+    redisUrl: redisUrl(raw('redisUrl')?.value),
+    redisPrefix: redisPrefix(raw('redisPrefix')?.value),
     logsFolder: path('logsFolder', () => join(home, 'logs')),
     xcomFolder: path('xcomFolder', () => join(home, 'xcom')),
     xcomMaxInlineBytes: Math.floor(num('xcomMaxInlineBytes', 65536, 0)),
@@ -162,6 +177,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     adminPassword: secret('adminPassword'),
     sources,
   };
+}
+
+function executorName(v: unknown): BatonConfig['executor'] {
+  if (v === undefined || v === '') return 'local';
+  const name = String(v).trim().toLowerCase();
+  if (name === 'local' || name === 'localexecutor') return 'local';
+  if (name === 'bullmq' || name === 'bullmqexecutor') return 'bullmq';
+  throw new ConfigError(`BATON_EXECUTOR must be local or bullmq (got ${JSON.stringify(v)})`);
+}
+
+function redisUrl(v: unknown): string {
+  if (v === undefined || v === '') return 'redis://127.0.0.1:6379';
+  const url = String(v).trim();
+  if (!/^rediss?:\/\//.test(url)) throw new ConfigError(`BATON_REDIS_URL must start with redis:// or rediss:// (got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))})`);
+  return url;
+}
+
+function redisPrefix(v: unknown): string {
+  if (v === undefined || v === '') return 'baton';
+  const prefix = String(v).trim();
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new ConfigError(`BATON_REDIS_PREFIX must be 1 to 64 letters, digits, '_', '.' or '-' (got ${JSON.stringify(v)})`);
+  return prefix;
 }
 
 /** A comma-separated list (or a package.json array) as trimmed, lower-case, non-empty names. */

@@ -40,6 +40,7 @@ const onProgram = <M>(load: () => Promise<M>, register: (m: M, program: Command)
   return ({ program }) => register(m, program);
 };
 const services = onProgram(() => import('./commands/service-commands.ts'), (m, p) => m.registerServiceCommands(p));
+const webserver = onProgram(() => import('./commands/webserver-command.ts'), (m, p) => m.registerWebserverCommand(p));
 const info = onProgram(() => import('./commands/info-commands.ts'), (m, p) => m.registerInfoCommands(p));
 
 /** For each top-level command, the modules that register it (and its subcommands). */
@@ -49,8 +50,11 @@ const COMMANDS: Record<string, Array<() => Promise<Registrar>>> = {
   standalone: [services],
   scheduler: [services],
   db: [services],
+  jobs: [onProgram(() => import('./commands/jobs-command.ts'), (m, p) => m.registerJobsCommand(p))],
+  'api-server': [webserver],
+  worker: [onProgram(() => import('./commands/worker-command.ts'), (m, p) => m.registerWorkerCommand(p))],
   triggerer: [onProgram(() => import('./commands/triggerer-command.ts'), (m, p) => m.registerTriggererCommand(p))],
-  webserver: [onProgram(() => import('./commands/webserver-command.ts'), (m, p) => m.registerWebserverCommand(p))],
+  webserver: [webserver],
   pools: [onProgram(() => import('./commands/pool-commands.ts'), (m, p) => m.registerPoolCommands(p))],
   variables: [onProgram(() => import('./commands/variable-commands.ts'), (m, p) => m.registerVariableCommands(p))],
   connections: [onProgram(() => import('./commands/connection-commands.ts'), (m, p) => m.registerConnectionCommands(p))],

@@ -37,7 +37,7 @@ export async function startEngine(o: EngineOptions): Promise<Engine> {
   let folderSync: DagFolderSync | null = null;
   try {
     if (o.scheduler !== false) {
-      scheduler = new Scheduler({ db, executor: o.executor ?? new LocalExecutor({ parallelism: o.config.parallelism, prefetch: ENGINE_PREFETCH }), config: o.config, log });
+      scheduler = new Scheduler({ db, executor: o.executor ?? (await configuredExecutor(o.config, db, log)), config: o.config, log });
     }
     if (o.syncDagFolder !== false) {
       folderSync = new DagFolderSync({ db, config: o.config, log, onChange: () => scheduler?.poke() });
@@ -61,6 +61,13 @@ export async function startEngine(o: EngineOptions): Promise<Engine> {
         await db.close();
       })()),
   };
+}
+
+/** The executor `config.executor` names: LocalExecutor, or BullMQExecutor (loaded only then). */
+async function configuredExecutor(config: BatonConfig, db: BatonDb, log: SchedulerLogger): Promise<Executor> {
+  if (config.executor === 'local') return new LocalExecutor({ parallelism: config.parallelism, prefetch: ENGINE_PREFETCH });
+  const { BullMQExecutor } = await import('../executors/bullmq/index.ts');
+  return new BullMQExecutor({ db: db.db, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, prefix: config.redisPrefix, warn: (m) => log.warn(m) });
 }
 
 export function consoleLogger(prefix = ''): SchedulerLogger {

@@ -3,7 +3,9 @@
  * (never in the scheduler process) and reports what happened through events. Events are hints
  * to the scheduler, which records every state change in the database itself.
  */
+import type { Kysely } from 'kysely';
 import type { DagRunType } from '../core/states.ts';
+import type { Schema } from '../store/schema.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { MlRequest } from '../providers/ml/tracking/requests.ts';
 import type { TryRef } from '../providers/ml/tracking/types.ts';
@@ -49,6 +51,22 @@ export interface TaskWorkload {
   triggerEvent: Json | null;
   /** For sensors in reschedule mode: when the first try started (ISO). */
   firstTryStartedAt: string | null;
+  /** When the scheduler queued this try (ISO); with the key and try number it names one dispatch. */
+  queuedAt?: string;
+  /**
+   * Hash of the DAG's serialized form as the scheduler knows it. When present, the worker fails
+   * the try if the DAG file it has produces another one (a different version of the file).
+   */
+  dagHash?: string;
+}
+
+/** A try the database shows as queued on an executor. */
+export interface QueuedTry {
+  key: TiKey;
+  tryNumber: number;
+  queuedAt: string;
+  /** The task's queue (default `default`). */
+  queue?: string;
 }
 
 export type ExecutorEvent =
@@ -60,6 +78,12 @@ export type ExecutorEvent =
   | { kind: 'lost'; key: TiKey; tryNumber: number; reason: string; at: string }
   /** The executor can take more work than before (e.g. a replacement worker is ready). */
   | { kind: 'slots' };
+
+/**
+ * An event delivered from a durable inbox carries its receipt: the scheduler passes it back to
+ * `acknowledge` in the transaction that records the event, which removes it from the inbox.
+ */
+export type Receipted<E extends ExecutorEvent = ExecutorEvent> = E & { receipt?: number };
 
 /** What workers may ask of the metadata database while a try runs. */
 export interface WorkerServices {
@@ -93,4 +117,20 @@ export interface Executor {
    * next scheduler puts them back (no try is spent).
    */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Executors whose tries run outside the scheduler's process and outlive it (remote workers):
+   * a scheduler that stops or dies does not lose them, so they are never treated as orphans.
+   * Default false.
+   */
+  readonly detached?: boolean;
+  /** Asks workers for the hash of each DAG's serialized form (see `TaskWorkload.dagHash`). Default false. */
+  readonly checksDagVersion?: boolean;
+  /** Removes recorded events from the executor's inbox, inside the transaction that recorded them. */
+  acknowledge?(trx: Kysely<Schema>, receipts: number[]): Promise<void>;
+  /**
+   * Called on every sweep with the tries queued on this executor for a while; returns those it
+   * no longer holds (a restarted broker lost them, or a scheduler died between committing and
+   * dispatching them). The scheduler puts those back to scheduled, without spending a try.
+   */
+  lostDispatches?(queued: QueuedTry[]): Promise<QueuedTry[]>;
 }

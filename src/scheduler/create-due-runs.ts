@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { DagRunType } from '../core/states.ts';
-import { nowIso, type Schema, inTransaction } from '../store/index.ts';
+import { forUpdate, nowIso, type Schema, inTransaction } from '../store/index.ts';
 import { createDagRun, RunConflictError } from './create-run.ts';
 import { fieldsFrom } from './next-run-fields.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
@@ -26,6 +26,10 @@ export async function createDueRuns(db: Kysely<Schema>, cache: SerializedDagCach
     .execute();
   for (const row of due) {
     await inTransaction(db, async (trx) => {
+      // One scheduler at a time per DAG (PostgreSQL): skip a DAG another scheduler holds, and
+      // one whose next run another scheduler created since the query above.
+      const locked = await forUpdate(trx, trx.selectFrom('dag').select('next_dagrun_create_after').where('dag_id', '=', row.dag_id), { skipLocked: true }).executeTakeFirst();
+      if (!locked || locked.next_dagrun_create_after !== row.next_dagrun_create_after) return;
       const d = await cache.get(trx, row.dag_id);
       if (!d || !row.next_dagrun || !row.next_dagrun_data_interval_start || !row.next_dagrun_data_interval_end) return;
       const active = await trx

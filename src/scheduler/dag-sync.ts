@@ -3,7 +3,7 @@
  * per DAG, dataset references, and import errors. DAGs whose files no longer define them become
  * inactive. New DAGs start paused unless configured otherwise. Never runs user code.
  */
-import { createHash } from 'node:crypto';
+import { dagHash } from '../core/dag-hash.ts';
 import type { Kysely } from 'kysely';
 import type { SerializedDag } from '../core/serialized-dag.ts';
 import { datasetUris, describeSchedule } from '../core/timetable/index.ts';
@@ -37,7 +37,7 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
 
     for (const d of input.dags) {
       const data = JSON.stringify(d);
-      const hash = createHash('sha1').update(data).digest('hex');
+      const hash = dagHash(data);
       const prev = existing.get(d.dagId);
       const base = {
         is_active: toFlag(true),

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { evaluateDatasetCondition } from '../core/timetable/index.ts';
-import { inTransaction, type Schema } from '../store/index.ts';
+import { forUpdate, inTransaction, type Schema } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -26,6 +26,11 @@ export async function createDatasetRuns(db: Kysely<Schema>, cache: SerializedDag
     if (!d || d.schedule.kind !== 'dataset') continue;
     if (!evaluateDatasetCondition(d.schedule.condition, new Set(rows.map((r) => r.uri)))) continue;
     await inTransaction(db, async (trx) => {
+      // One scheduler at a time per DAG (PostgreSQL): another one holding it is creating this run.
+      if (!(await forUpdate(trx, trx.selectFrom('dag').select('dag_id').where('dag_id', '=', dagId), { skipLocked: true }).executeTakeFirst())) return;
+      const still = await trx.selectFrom('dataset_dag_run_queue').select('dataset_id').where('target_dag_id', '=', dagId).execute();
+      const stillIds = new Set(still.map((r) => r.dataset_id));
+      if (d.schedule.kind !== 'dataset' || !evaluateDatasetCondition(d.schedule.condition, new Set(rows.filter((r) => stillIds.has(r.dataset_id)).map((r) => r.uri)))) return;
       const ids = rows.map((r) => r.dataset_id);
       const since = await trx
         .selectFrom('dag_run')

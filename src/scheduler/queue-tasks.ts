@@ -7,7 +7,7 @@ import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
-import { casTaskInstanceStates, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
+import { casTaskInstanceStates, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -16,6 +16,8 @@ export interface QueueOptions {
   logsFolder: string;
   jobId: number | null;
   executorName: string;
+  /** Put the hash of each DAG's serialized form in its workloads (`TaskWorkload.dagHash`). Default false. */
+  withDagHash?: boolean;
   /** How many scheduled TIs to consider per pass. Default: 4 × open slots, at least 32. */
   maxCandidates?: number;
   onUnknownPool?: (pool: string, taskIds: string[]) => void;
@@ -32,13 +34,15 @@ interface CandidateRow extends Candidate {
 export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<TaskWorkload[]> {
   if (o.executorSlots <= 0) return [];
   return inTransaction(db, async (trx) => {
+    // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
+    // time, so slot counts stay exact however many schedulers run.
+    const pools = await forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool')).execute();
     const active = await trx
       .selectFrom('task_instance')
       .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
       .where(TI_OCCUPYING)
       .groupBy(['pool', 'dag_id', 'task_id'])
       .execute();
-    const pools = await trx.selectFrom('slot_pool').select(['pool', 'slots']).execute();
     const poolUsed = new Map<string, number>();
     const dagActive = new Map<string, number>();
     const taskActive = new Map<string, number>();
@@ -143,6 +147,8 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
         nextMethod: p.nextMethod,
         triggerEvent: p.nextKwargs ? (JSON.parse(p.nextKwargs) as Json) : null,
         firstTryStartedAt: task.sensor?.mode === 'reschedule' ? await firstRescheduleStart(trx, p, tryNumber) : null,
+        queuedAt: ts,
+        ...(o.withDagHash ? { dagHash: cache.hashOf(p.dagId) } : {}),
       });
     }
     return workloads;

@@ -15,6 +15,11 @@ export interface RecoveryContext {
   jobId: number | null;
   /** TIs this process's executor is running (never treated as lost). */
   activeKeys: Set<string>;
+  /**
+   * Name of this scheduler's executor when its tries outlive schedulers (remote workers): its
+   * TIs are never orphans of a dead scheduler; lost dispatches and zombies catch what is lost.
+   */
+  detachedExecutor?: string | null;
 }
 
 const keyOf = (k: TiKey) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`;
@@ -51,10 +56,11 @@ export async function adoptOrphans(db: Kysely<Schema>, ctx: RecoveryContext, now
   const dead = await deadJobIds(db, now, staleAfterSec, ctx.jobId);
   const orphans = await db
     .selectFrom('task_instance')
-    .select(['dag_id', 'run_id', 'task_id', 'map_index', 'state', 'queued_by_job_id'])
+    .select(['dag_id', 'run_id', 'task_id', 'map_index', 'state', 'queued_by_job_id', 'executor'])
     .where(TI_OCCUPYING)
     .execute();
   for (const o of orphans) {
+    if (ctx.detachedExecutor && o.executor === ctx.detachedExecutor) continue;
     const key = { dagId: o.dag_id, runId: o.run_id, taskId: o.task_id, mapIndex: o.map_index };
     if (ctx.activeKeys.has(keyOf(key))) continue;
     const owner = o.queued_by_job_id;
@@ -98,9 +104,11 @@ async function failOverdue(
   // The literal state predicate lets the query use the partial index of TIs in that state.
   const rows = await db.selectFrom('task_instance').select(['dag_id', 'run_id', 'task_id', 'map_index']).where(state === 'running' ? TI_RUNNING : TI_QUEUED).where(since, '<', limit).execute();
   const touched = new Set<string>();
+  // A try whose result waits in the executor inbox is not a zombie: it ended, and is recorded soon.
+  const reported = rows.length && ctx.detachedExecutor ? await keysInInbox(db) : new Set<string>();
   for (const r of rows) {
     const key = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index };
-    if (ctx.activeKeys.has(keyOf(key))) continue;
+    if (ctx.activeKeys.has(keyOf(key)) || reported.has(keyOf(key))) continue;
     await db.transaction().execute(async (trx) => {
       const row = await tiRow(trx, key);
       if (row?.state === state) await failTry(trx, key, row, reason, now.toISOString(), ctx);
@@ -108,4 +116,18 @@ async function failOverdue(
     touched.add(`${r.dag_id}\u0000${r.run_id}`);
   }
   return touched;
+}
+
+/** Task instances that have a result waiting in the executor inbox. */
+async function keysInInbox(db: Kysely<Schema>): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const r of await db.selectFrom('executor_event').select('payload').execute()) {
+    try {
+      const k = (JSON.parse(r.payload) as { key?: TiKey }).key;
+      if (k) out.add(keyOf(k));
+    } catch {
+      /* not an event: the inbox reader drops it */
+    }
+  }
+  return out;
 }

@@ -6,11 +6,11 @@
  */
 import { hostname } from 'node:os';
 import type { BatonConfig } from '../config.ts';
-import type { Executor, ExecutorEvent, TaskWorkload, TiKey } from '../executors/executor.ts';
+import type { Executor, ExecutorEvent, QueuedTry, Receipted, TaskWorkload, TiKey } from '../executors/executor.ts';
 import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
 import { sql } from 'kysely';
-import { bumpRunVersions, casTaskInstanceStates, endJob, heartbeatJob, startJob, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
+import { bumpRunVersions, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, markSchedulerTransaction, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
@@ -29,6 +29,12 @@ import { failTimedOutRuns } from './run-timeouts.ts';
  * within this delay. (No decision depends on queued vs running.)
  */
 const START_RECORD_DELAY_MS = 100;
+
+/** A run another scheduler holds (PostgreSQL) is looked at again this much later. */
+const LOCKED_RUN_RETRY_MS = 20;
+
+/** A try queued on a detached executor this long ago and missing there is dispatched again. */
+const LOST_DISPATCH_AFTER_MS = 5000;
 
 export interface SchedulerLogger {
   info(msg: string): void;
@@ -71,6 +77,8 @@ export class Scheduler {
   private readonly models = new RunModels();
   private readonly deferralListeners = new Set<() => void>();
   private readonly runFinishedListeners = new Set<(run: { dagId: string; runId: string; state: 'success' | 'failed' }) => void>();
+  /** LISTENs for wake-ups from other processes (PostgreSQL). */
+  private listener: PgListener | null = null;
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.log ?? { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
@@ -92,19 +100,33 @@ export class Scheduler {
     const touched = await adoptOrphans(this.db, this.recoveryContext(), new Date(), this.o.config.zombieThreshold);
     for (const r of touched) this.dirtyRuns.add(r);
     const every = (this.o.sweepInterval ?? this.o.config.heartbeatInterval) * 1000;
+    if (dialectOf(this.db) === 'postgres') {
+      // Work created by other processes (a CLI trigger, an API server, a triggerer, another
+      // scheduler's backfill) arrives as a notification the moment it commits.
+      this.listener = new PgListener({
+        url: this.o.config.databaseUrl,
+        channels: [CHANNELS.scheduler],
+        onNotify: (_channel, payload) => this.onNotify(payload),
+        onConnect: () => this.onNotify(''),
+        warn: (m) => this.log.warn(m),
+      });
+      await this.listener.start();
+    }
     this.sweepTimer = setInterval(() => {
       this.sweepAll = true;
       this.checkDue = true;
       this.wake();
     }, every);
     this.sweepTimer.unref?.();
-    // Work created by other processes (a CLI trigger, a second API server) is noticed within a
-    // second; in-process callers wake the scheduler directly.
-    this.checkTimer = setInterval(() => {
-      this.checkDue = true;
-      this.wake();
-    }, Math.min(every, 1000));
-    this.checkTimer.unref?.();
+    // On SQLite (one machine), work created by other processes (a CLI trigger) is noticed within
+    // a second; in-process callers wake the scheduler directly.
+    if (!this.listener) {
+      this.checkTimer = setInterval(() => {
+        this.checkDue = true;
+        this.wake();
+      }, Math.min(every, 1000));
+      this.checkTimer.unref?.();
+    }
     this.log.info(`scheduler started (job ${this.jobId}, executor ${this.o.executor.name})`);
     this.wake();
   }
@@ -126,6 +148,14 @@ export class Scheduler {
     this.models.clear();
     this.checkDue = true;
     this.sweepAll = true;
+    this.wake();
+  }
+
+  /** A notification: a run to look at (`dagId` U+0001 `runId`), or anything else (empty). */
+  private onNotify(payload: string): void {
+    const i = payload.indexOf('\u0001');
+    if (i > 0) this.dirtyRuns.add(`${payload.slice(0, i)}\u0000${payload.slice(i + 1)}`);
+    this.checkDue = true;
     this.wake();
   }
 
@@ -153,6 +183,7 @@ export class Scheduler {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.checkTimer) clearInterval(this.checkTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.listener?.stop();
     await this.idle();
     await this.o.executor.stop(graceMs);
     if (this.startsTimer) clearTimeout(this.startsTimer);
@@ -160,7 +191,15 @@ export class Scheduler {
     this.stopped = false;
     this.flushStarts(Infinity);
     const events = this.pending.splice(0);
-    if (events.length) await applyExecutorEvents(this.db, events, this.applyContext()).catch((e) => this.log.error(`could not record final results: ${(e as Error).message}`));
+    if (events.length) {
+      await this.db
+        .transaction()
+        .execute(async (trx) => {
+          await applyExecutorEvents(trx, events, this.applyContext());
+          await this.acknowledge(trx, events);
+        })
+        .catch((e) => this.log.error(`could not record final results: ${(e as Error).message}`));
+    }
     this.stopped = true;
     if (this.jobId !== null) await endJob(this.db, this.jobId, 'success').catch(() => {});
     this.log.info('scheduler stopped');
@@ -227,12 +266,23 @@ export class Scheduler {
     }
   }
 
+  /** Removes recorded events from the executor's inbox (executors that have one). */
+  private async acknowledge(trx: Kysely<Schema>, events: ExecutorEvent[]): Promise<void> {
+    if (!this.o.executor.acknowledge) return;
+    const receipts: number[] = [];
+    for (const e of events as Receipted[]) if (e.receipt !== undefined) receipts.push(e.receipt);
+    if (receipts.length) await this.o.executor.acknowledge(trx, receipts);
+  }
+
   private applyContext() {
     return { cache: this.cache, xcom: this.xcomOptions, logsFolder: this.o.config.logsFolder, jobId: this.jobId };
   }
 
   private recoveryContext() {
-    return { cache: this.cache, logsFolder: this.o.config.logsFolder, jobId: this.jobId, activeKeys: new Set(this.o.executor.activeKeys().map(tiKeyString)) };
+    return {
+      cache: this.cache, logsFolder: this.o.config.logsFolder, jobId: this.jobId, activeKeys: new Set(this.o.executor.activeKeys().map(tiKeyString)),
+      detachedExecutor: this.o.executor.detached ? this.o.executor.name : null,
+    };
   }
 
   /**
@@ -261,8 +311,10 @@ export class Scheduler {
     const finishedRuns: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }> = [];
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
+        await markSchedulerTransaction(trx);
         if (events.length) {
           const applied = await applyExecutorEvents(trx, events, this.applyContext());
+          await this.acknowledge(trx, events);
           for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
           if (applied.touchedDags.size) this.checkDue = true;
           stale = applied.stale;
@@ -302,6 +354,7 @@ export class Scheduler {
       logsFolder: this.o.config.logsFolder,
       jobId: this.jobId,
       executorName: this.o.executor.name,
+      withDagHash: this.o.executor.checksDagVersion === true,
       onUnknownPool: (pool: string, ids: string[]) => {
         if (this.warnedPools.has(pool)) return;
         this.warnedPools.add(pool);
@@ -324,12 +377,23 @@ export class Scheduler {
       const k = `${m.key.dagId}\u0000${m.key.runId}`;
       (movesByRun.get(k) ?? movesByRun.set(k, []).get(k)!).push(m);
     }
-    const heads = await loadRunHeads(trx, keys);
+    const heads = await loadRunHeads(trx, keys, dialectOf(trx) === 'postgres');
     const bump: Array<{ dagId: string; runId: string }> = [];
+    const lockedElsewhere = heads.size < keys.length ? await lockedRuns(trx, keys.filter((k) => !heads.has(k))) : new Set<string>();
+    const bumpOnly: Array<{ dagId: string; runId: string }> = [];
     for (const key of keys) {
       const [dagId, runId] = key.split('\u0000') as [string, string];
       const runMoves = movesByRun.get(key) ?? [];
       const head = heads.get(key);
+      if (!head && lockedElsewhere.has(key)) {
+        // Another scheduler is deciding this run: look again once it has committed. Results this
+        // pass recorded for it must invalidate that scheduler's picture of it.
+        this.models.forget(key);
+        this.dirtyRuns.add(key);
+        this.armTimer(new Date(Date.now() + LOCKED_RUN_RETRY_MS));
+        if (runMoves.length) bumpOnly.push({ dagId, runId });
+        continue;
+      }
       // Backfill runs proceed even while their DAG is paused, as Airflow's backfill does.
       const decidable = head && head.state === 'running' && (!head.is_paused || head.run_type === 'backfill');
       const dag = decidable ? await this.cache.get(trx, dagId) : undefined;
@@ -353,6 +417,7 @@ export class Scheduler {
       }
     }
     if (bump.length) for (const [key, version] of await bumpRunVersions(trx, bump)) this.models.setVersion(key, version);
+    if (bumpOnly.length) await bumpRunVersions(trx, bumpOnly);
   }
 
   /**
@@ -385,6 +450,41 @@ export class Scheduler {
     for (const r of rows) this.dirtyRuns.add(`${r.dag_id}\u0000${r.run_id}`);
   }
 
+  /**
+   * Tries queued on a detached executor a while ago that it no longer holds (Redis restarted, a
+   * scheduler died between commit and dispatch) go back to scheduled, without spending a try,
+   * and are queued again. Returns the runs touched.
+   */
+  private async redispatchLost(now: Date): Promise<Set<string>> {
+    const touched = new Set<string>();
+    const ex = this.o.executor;
+    if (!ex.lostDispatches) return touched;
+    const rows = await this.db
+      .selectFrom('task_instance')
+      .select(['dag_id', 'run_id', 'task_id', 'map_index', 'try_number', 'queued_at', 'queue'])
+      .where(TI_QUEUED)
+      .where('executor', '=', ex.name)
+      .where('queued_at', '<', new Date(now.getTime() - LOST_DISPATCH_AFTER_MS).toISOString())
+      .execute();
+    const queued: QueuedTry[] = rows.map((r) => ({ key: { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index }, tryNumber: r.try_number, queuedAt: r.queued_at!, queue: r.queue }));
+    const lost = await ex.lostDispatches(queued);
+    for (const t of lost) {
+      const moved = await this.db.transaction().execute(async (trx) => {
+        const k = t.key;
+        const r = await sql`update task_instance set state = 'scheduled', queued_by_job_id = null,
+            try_number = case when next_method is null then try_number - 1 else try_number end
+          where dag_id = ${k.dagId} and run_id = ${k.runId} and task_id = ${k.taskId} and map_index = ${k.mapIndex}
+            and state = 'queued' and try_number = ${t.tryNumber} and queued_at = ${t.queuedAt}`.execute(trx);
+        if (r.numAffectedRows !== 1n) return false;
+        await bumpRunVersions(trx, [k]);
+        return true;
+      });
+      if (moved) touched.add(`${t.key.dagId}\u0000${t.key.runId}`);
+    }
+    if (touched.size) this.log.warn(`${lost.length} queued tries were missing from ${ex.name}; they are queued again`);
+    return touched;
+  }
+
   /** Periodic work: heartbeats, zombies, stuck tasks, run timeouts, and a look at every running run. */
   private async sweep(now: Date): Promise<void> {
     const db = this.db;
@@ -397,6 +497,7 @@ export class Scheduler {
       ...(await failZombies(db, ctx, now, this.o.config.zombieThreshold)),
       ...(await failStuckQueued(db, ctx, now, this.o.config.queuedTimeout)),
       ...(await failTimedOutRuns(db, this.cache, now)),
+      ...(await this.redispatchLost(now)),
     ];
     for (const r of touched) this.dirtyRuns.add(r);
     const running = await db.selectFrom('dag_run').select(['dag_id', 'run_id']).where('state', '=', 'running').execute();
@@ -406,7 +507,7 @@ export class Scheduler {
 }
 
 /** State, type, pause flag and TI version of each run, in one query per 400 runs. */
-async function loadRunHeads(trx: Kysely<Schema>, keys: string[]) {
+async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) {
   const out = new Map<string, { id: number; state: string; run_type: string; ti_version: number; is_paused: number }>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
@@ -416,8 +517,23 @@ async function loadRunHeads(trx: Kysely<Schema>, keys: string[]) {
     const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; ti_version: number; is_paused: number }>`
       select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.ti_version, d.is_paused
       from dag_run r inner join dag d on d.dag_id = r.dag_id
-      where (r.dag_id, r.run_id) in (values ${pairs})`.execute(trx);
+      where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for update of r skip locked` : sql``}`.execute(trx);
     for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
+  }
+  return out;
+}
+
+/** Of these runs (`dagId\0runId`), those that exist: the ones `loadRunHeads` skipped were locked. */
+async function lockedRuns(trx: Kysely<Schema>, keys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (dialectOf(trx) !== 'postgres') return out;
+  for (let i = 0; i < keys.length; i += 400) {
+    const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
+      const [dagId, runId] = k.split('\u0000') as [string, string];
+      return sql`(${dagId}, ${runId})`;
+    }));
+    const { rows } = await sql<{ dag_id: string; run_id: string }>`select dag_id, run_id from dag_run where (dag_id, run_id) in (values ${pairs})`.execute(trx);
+    for (const r of rows) out.add(`${r.dag_id}\u0000${r.run_id}`);
   }
   return out;
 }

@@ -41,6 +41,11 @@ export class SerializedDagCache {
     return dag;
   }
 
+  /** The hash of the DAG's serialized form last read by `get`, if any. */
+  hashOf(dagId: string): string | undefined {
+    return this.byId.get(dagId)?.hash;
+  }
+
   /** Same as get(), but throws a clear error when the DAG is unknown. */
   async require(db: Kysely<Schema>, dagId: string): Promise<SerializedDag> {
     const d = await this.get(db, dagId);

@@ -4,7 +4,7 @@
  * a backfill runs whether or not its DAG is paused).
  */
 import type { Kysely } from 'kysely';
-import { casDagRunState, nowIso, type Schema } from '../store/index.ts';
+import { casDagRunState, dialectOf, forUpdate, nowIso, type Schema } from '../store/index.ts';
 
 export async function startQueuedRuns(db: Kysely<Schema>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
   const queued = await db
@@ -16,11 +16,14 @@ export async function startQueuedRuns(db: Kysely<Schema>): Promise<Array<{ id: n
     .orderBy('r.logical_date', 'asc')
     .execute();
   if (queued.length === 0) return [];
+  const dagIds = [...new Set(queued.map((q) => q.dag_id))].sort();
+  // Locked on PostgreSQL until the pass commits, so schedulers count running runs one at a time.
+  if (dialectOf(db) === 'postgres') await forUpdate(db, db.selectFrom('dag').select('dag_id').where('dag_id', 'in', dagIds).orderBy('dag_id')).execute();
   const running = await db
     .selectFrom('dag_run')
     .select(['dag_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('state', '=', 'running')
-    .where('dag_id', 'in', [...new Set(queued.map((q) => q.dag_id))])
+    .where('dag_id', 'in', dagIds)
     .groupBy('dag_id')
     .execute();
   const count = new Map(running.map((r) => [r.dag_id, Number(r.n)]));

@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_users.ts';
 import * as m0006 from './migrations/0006_xcom_list_length.ts';
 import * as m0007 from './migrations/0007_ml.ts';
 import * as m0010 from './migrations/0010_scheduler_speed.ts';
+import * as m0011 from './migrations/0011_executor_inbox.ts';
 import { isPostgres } from './migrations/helpers.ts';
 
 /** Every migration, by name, in the order they apply. */
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_xcom_list_length': m0006,
   '0007_ml': m0007,
   '0010_scheduler_speed': m0010,
+  '0011_executor_inbox': m0011,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
@@ -34,7 +36,9 @@ const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATION
  * transaction). Returns the names of the migrations it applied.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations developed side by side may be numbered below one already applied: each is
+  // applied once, whatever its place in the order.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw migrationError(error, results ?? []);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -16,6 +16,7 @@ import type {
   ApiTokenTable,
   ConnectionTable,
   DagWarningTable,
+  ExecutorEventTable,
   ImportErrorTable,
   JobTable,
   LogTable,
@@ -52,6 +53,7 @@ export type * from './tables/runs.ts';
 /** Every table of the metadata database. */
 export interface Schema {
   dag: DagTable;
+  executor_event: ExecutorEventTable;
   serialized_dag: SerializedDagTable;
   dag_run: DagRunTable;
   task_instance: TaskInstanceTable;

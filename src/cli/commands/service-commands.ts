@@ -10,6 +10,7 @@ import { fernetKeyRing, warnUnencrypted } from '../../security/keys.ts';
 import { describeStandaloneSecurity, prepareStandalone } from '../../security/standalone.ts';
 import { migrateToLatest, openDatabase, redactUrl, resetDatabase } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
+import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseIntArg } from '../parse-args.ts';
 import { extraServices, type ExtraService } from './extra-services.ts';
 
@@ -107,7 +108,9 @@ async function runUntilSignal(config: BatonConfig, mode: 'standalone' | 'schedul
     `  DAGs folder : ${config.dagsFolder}`,
     `  database    : ${redactUrl(config.databaseUrl)}`,
     `  logs        : ${config.logsFolder}`,
-    `  workers     : ${config.parallelism} (LocalExecutor)`,
+    config.executor === 'local'
+      ? `  workers     : ${config.parallelism} (LocalExecutor)`
+      : `  workers     : baton worker processes, through Redis at ${maskRedisUrl(config.redisUrl)} (BullMQExecutor)`,
     ...extras.map((x) => `  ${x.name.padEnd(12)}: ${x.describe}`),
     'Press Ctrl-C to stop.',
   ];

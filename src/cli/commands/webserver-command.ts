@@ -85,6 +85,7 @@ export const webserverService: ExtraServiceFactory = {
 export function registerWebserverCommand(program: Command): void {
   program
     .command('webserver')
+    .alias('api-server')
     .description('Serve the REST API (Airflow\'s stable API under /api/v1) until Ctrl-C; it runs no DAG code')
     .option('-p, --port <port>', 'port to listen on (default BATON_PORT or 8080)')
     .option('-H, --hostname <address>', `address to listen on (default ${DEFAULT_HOSTNAME})`)

@@ -4,6 +4,7 @@
  * cannot be loaded, a log that cannot be opened or an unexpected error fails the try with
  * that error as its message.
  */
+import { dagHash } from '../../core/dag-hash.ts';
 import type { TaskWorkload } from '../executor.ts';
 import { runTry, type RunInfo } from '../../runner/run-try.ts';
 import type { TryResult } from '../../runner/try-result.ts';
@@ -43,6 +44,11 @@ export async function runWorkload(input: WorkloadInput): Promise<TryResult> {
       if (!(e instanceof DagLoadError)) throw e;
       log.error(e.message);
       return failedResult(w, startedAt, e.message);
+    }
+    if (w.dagHash !== undefined && dagHash(loaded.serialized) !== w.dagHash) {
+      const message = `the DAG file ${w.dagFile} on ${input.hostname} defines another version of DAG '${k.dagId}' than the scheduler knows (version ${dagHash(loaded.serialized).slice(0, 12)} here, ${w.dagHash.slice(0, 12)} there): deploy the same DAG files to every machine, then clear the task to run it again`;
+      log.error(message);
+      return failedResult(w, startedAt, message);
     }
     if (!loaded.serialized.tasks.some((t) => t.taskId === k.taskId)) {
       const message = `DAG '${k.dagId}' (${w.dagFile}) has no task '${k.taskId}'; it may have been renamed or removed since the try was queued`;

@@ -54,6 +54,17 @@ export interface JobTable {
   latest_heartbeat: IsoTimestamp;
 }
 
+/** Results workers on other machines reported, until a scheduler records them (see migration 0011). */
+export interface ExecutorEventTable {
+  id: AutoId;
+  created_at: IsoTimestamp;
+  /** Job id of the scheduler holding the row, while its lease lasts. */
+  claimed_by: number | null;
+  claimed_until: IsoTimestamp | null;
+  /** The executor event, as JSON. */
+  payload: JsonText;
+}
+
 /** Triggers that deferred task instances wait on, and the triggerer running each. */
 export interface TriggerTable {
   id: AutoId;

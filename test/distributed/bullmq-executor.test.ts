@@ -1,0 +1,76 @@
+/**
+ * The BullMQ executor end to end on real PostgreSQL and Redis: tries reach workers through
+ * Redis, results come back through the executor inbox, queues route tries to the workers that
+ * take them, and a DAG file that differs between scheduler and worker fails the try clearly.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { startDistributed } from './helpers.ts';
+
+const pipeline = `
+import { dag, task } from 'baton';
+export default dag({ id: 'pipe', schedule: null }, () => {
+  const a = task({ taskId: 'extract' }, async () => 20);
+  const b = task({ taskId: 'double' }, async (n: number) => n * 2);
+  const c = task({ taskId: 'gpu_train', queue: 'gpu' }, async (n: number) => ({ n }));
+  c(b(a()));
+});`;
+
+describe('BullMQ executor', () => {
+  test('a run whose tries go through Redis to a worker succeeds, with XComs passed between tasks; the inbox is left empty', async () => {
+    const h = await startDistributed({ 'pipe.ts': pipeline.replace(", queue: 'gpu'", '') });
+    try {
+      await h.inProcessWorker({ hostname: 'worker-a' });
+      const runId = await h.trigger('pipe');
+      assert.equal(await h.waitForRun('pipe', runId), 'success');
+      const tis = await h.tis('pipe', runId);
+      assert.deepEqual(tis.map((t) => [t.task_id, t.state, t.try_number]), [['double', 'success', 1], ['extract', 'success', 1], ['gpu_train', 'success', 1]]);
+      const hosts = await h.db.selectFrom('task_instance').select(['hostname', 'executor']).where('run_id', '=', runId).execute();
+      assert.ok(hosts.every((r) => r.hostname === 'worker-a' && r.executor === 'BullMQExecutor'), JSON.stringify(hosts));
+      const x = await h.db.selectFrom('xcom').select('value').where('run_id', '=', runId).where('task_id', '=', 'gpu_train').executeTakeFirstOrThrow();
+      assert.match(String(x.value), /"n":40/);
+      await h.waitFor('the inbox to be empty', async () => (await h.db.selectFrom('executor_event').select('id').execute()).length === 0);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test("a task routed to queue 'gpu' waits until a worker for 'gpu' exists, then runs there", async () => {
+    const h = await startDistributed({ 'pipe.ts': pipeline });
+    try {
+      await h.inProcessWorker({ hostname: 'cpu-box' });
+      const runId = await h.trigger('pipe');
+      await h.waitFor('double to succeed', async () => (await h.tis('pipe', runId)).find((t) => t.task_id === 'double')?.state === 'success');
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal((await h.tis('pipe', runId)).find((t) => t.task_id === 'gpu_train')?.state, 'queued');
+      await h.inProcessWorker({ hostname: 'gpu-box', queues: ['gpu'] });
+      assert.equal(await h.waitForRun('pipe', runId), 'success');
+      const gpu = await h.db.selectFrom('task_instance').select('hostname').where('run_id', '=', runId).where('task_id', '=', 'gpu_train').executeTakeFirstOrThrow();
+      assert.equal(gpu.hostname, 'gpu-box');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('a worker whose DAG file defines another version of the DAG fails the try, saying so', async () => {
+    const one = `
+import { dag, task } from 'baton';
+export default dag({ id: 'versioned', schedule: null }, () => { task({ taskId: 'only' }, async () => 1)(); });`;
+    const h = await startDistributed({ 'versioned.ts': one });
+    try {
+      const runId = await h.trigger('versioned');
+      await h.waitFor('the try to be queued', async () => (await h.tis('versioned', runId))[0]?.state === 'queued');
+      // The file changes on the worker's disk only: the scheduler keeps the version it parsed.
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(`${h.dagsDir}/versioned.ts`, one.replace("taskId: 'only' }", "taskId: 'only', retries: 0, owner: 'someone-else' }"));
+      await h.inProcessWorker({ hostname: 'stale-box' });
+      assert.equal(await h.waitForRun('versioned', runId), 'failed');
+      const { readFileSync, readdirSync } = await import('node:fs');
+      const logDir = `${h.config.logsFolder}/dag_id=versioned/run_id=${runId}/task_id=only`;
+      const log = readdirSync(logDir).map((f) => readFileSync(`${logDir}/${f}`, 'utf8')).join('');
+      assert.match(log, /defines another version of DAG 'versioned' than the scheduler knows/);
+    } finally {
+      await h.stop();
+    }
+  });
+});

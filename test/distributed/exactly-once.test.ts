@@ -1,0 +1,144 @@
+/**
+ * Distributed mode at scale and under faults, on real PostgreSQL and Redis: two schedulers and
+ * three `baton worker` processes run 10,000 task instances across 50 runs through a pool, each
+ * exactly once and never past the pool's slots; and work resumes with nothing lost and no
+ * recorded try run again after a worker and a scheduler are killed with SIGKILL, Redis restarts
+ * and every PostgreSQL connection is terminated.
+ */
+import assert from 'node:assert/strict';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { upsertPool } from '../../src/store/repos/pools.ts';
+import { BIN, startDistributed, type DistributedHarness } from './helpers.ts';
+
+const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+function startScheduler(h: DistributedHarness): ChildProcess {
+  const child = spawn(process.execPath, [BIN, 'scheduler'], { env: h.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', () => {});
+  return child;
+}
+
+function lines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function allRunsDone(h: DistributedHarness, dagId: string, n: number): Promise<boolean> {
+  const rows = await h.db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).execute();
+  return rows.length === n && rows.every((r) => r.state === 'success' || r.state === 'failed');
+}
+
+describe('distributed mode: exactly once', () => {
+  test('2 schedulers and 3 worker processes run 10,000 task instances in 50 runs through a pool: each exactly once, never past the pool', async () => {
+    const h = await startDistributed({});
+    const marks = join(h.home, 'marks.txt');
+    const children: ChildProcess[] = [];
+    try {
+      await upsertPool(h.db, { name: 'bulk_pool', slots: 8 });
+      await h.writeDag('bulk.ts', `
+import { dag, task } from 'baton';
+import { appendFileSync } from 'node:fs';
+export default dag({ id: 'bulk', schedule: null, maxActiveRuns: 50, maxActiveTasks: 1000 }, () => {
+  const items = task('items', async (_: void, ctx) => { appendFileSync(${JSON.stringify(marks)}, ctx.runId + ' items -1\\n'); return Array.from({ length: 199 }, (_, i) => i); });
+  const work = task({ taskId: 'work', pool: 'bulk_pool' }, async ({ i }: { i: number }, ctx) => { appendFileSync(${JSON.stringify(marks)}, ctx.runId + ' work ' + ctx.ti.mapIndex + '\\n'); return i; });
+  work.expand({ i: items() });
+});`);
+      children.push(startScheduler(h));
+      for (let i = 0; i < 3; i++) children.push(await h.workerProcess(['--concurrency', '3']));
+      const runIds: string[] = [];
+      for (let i = 0; i < 50; i++) runIds.push(await h.trigger('bulk', { runId: `r${String(i).padStart(2, '0')}` }));
+      let maxInPool = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const r = await sql<{ n: number }>`select coalesce(sum(pool_slots), 0) as n from task_instance where pool = 'bulk_pool' and state in ('queued', 'running')`.execute(h.db);
+          maxInPool = Math.max(maxInPool, Number(r.rows[0]!.n));
+          await new Promise((res) => setTimeout(res, 25));
+        }
+      })();
+      await h.waitFor('50 runs to finish', () => allRunsDone(h, 'bulk', 50), 600_000);
+      sampling = false;
+      await sampler;
+      const states = await h.db.selectFrom('dag_run').select(['state']).where('dag_id', '=', 'bulk').execute();
+      assert.deepEqual([...new Set(states.map((s) => s.state))], ['success']);
+      const tis = await h.db.selectFrom('task_instance').select(['state', 'try_number', 'queued_by_job_id']).where('dag_id', '=', 'bulk').execute();
+      assert.equal(tis.length, 10_000);
+      assert.ok(tis.every((t) => t.state === 'success' && t.try_number === 1));
+      const seen = lines(marks);
+      assert.equal(seen.length, 10_000, 'every task ran once: no duplicates');
+      assert.equal(new Set(seen).size, 10_000, 'none missing');
+      assert.ok(maxInPool <= 8, `the pool had ${maxInPool} slots in use; it has 8`);
+      assert.ok(maxInPool >= 2, 'the pool was used');
+      assert.equal(new Set(tis.map((t) => t.queued_by_job_id)).size, 2, 'both schedulers queued work');
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+      await h.stop();
+    }
+  });
+
+  test('kill -9 of a worker and of a scheduler, a Redis restart and terminated PostgreSQL connections: every task succeeds, none recorded is run again', async () => {
+    const h = await startDistributed({}, { BATON_ZOMBIE_THRESHOLD: '3' });
+    const marks = join(h.home, 'marks.txt');
+    const children: ChildProcess[] = [];
+    try {
+      await h.writeDag('steady.ts', `
+import { dag, task } from 'baton';
+import { appendFileSync } from 'node:fs';
+export default dag({ id: 'steady', schedule: null, maxActiveRuns: 10, maxActiveTasks: 100 }, () => {
+  for (let i = 0; i < 30; i++) {
+    task({ taskId: 't' + i, retries: 5, retryDelay: 0 }, async (_: void, ctx) => {
+      appendFileSync(${JSON.stringify(marks)}, 'start ' + ctx.runId + ' ' + ctx.task.taskId + ' ' + ctx.ti.tryNumber + '\\n');
+      await new Promise((r) => setTimeout(r, 400));
+      appendFileSync(${JSON.stringify(marks)}, 'end ' + ctx.runId + ' ' + ctx.task.taskId + ' ' + ctx.ti.tryNumber + '\\n');
+    })();
+  }
+});`);
+      const second = startScheduler(h);
+      children.push(second);
+      const victim = await h.workerProcess(['--concurrency', '2']);
+      children.push(victim, await h.workerProcess(['--concurrency', '2']), await h.workerProcess(['--concurrency', '2']));
+      for (let i = 0; i < 4; i++) await h.trigger('steady', { runId: `f${i}` });
+      const tries = async () => (await h.db.selectFrom('task_instance').select('state').where('dag_id', '=', 'steady').execute()).filter((t) => t.state === 'success').length;
+      await h.waitFor('some tasks to succeed', async () => (await tries()) >= 10, 60_000);
+
+      victim.kill('SIGKILL');
+      second.kill('SIGKILL');
+      execSync('redis-cli -p 6379 shutdown nosave || true', { stdio: 'ignore', shell: '/bin/bash' });
+      await new Promise((r) => setTimeout(r, 300));
+      execSync(REDIS_START, { stdio: 'ignore', shell: '/bin/bash' });
+      const dbName = new URL(h.config.databaseUrl).pathname.slice(1);
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`.execute(h.db).catch(() => {});
+      children.push(await h.workerProcess(['--concurrency', '2']));
+
+      await h.waitFor('4 runs to finish', () => allRunsDone(h, 'steady', 4), 180_000);
+      const runs = await h.db.selectFrom('dag_run').select(['run_id', 'state']).where('dag_id', '=', 'steady').execute();
+      assert.deepEqual(runs.map((r) => r.state), ['success', 'success', 'success', 'success']);
+      const tis = await h.db.selectFrom('task_instance').select(['run_id', 'task_id', 'state', 'try_number']).where('dag_id', '=', 'steady').execute();
+      assert.equal(tis.length, 120);
+      assert.ok(tis.every((t) => t.state === 'success'));
+      // No try beyond the recorded one started: a task whose success was recorded never ran again.
+      const finalTry = new Map(tis.map((t) => [`${t.run_id} ${t.task_id}`, t.try_number]));
+      const log = lines(marks);
+      for (const l of log) {
+        const [kind, runId, taskId, tryNo] = l.split(' ');
+        assert.ok(Number(tryNo) <= finalTry.get(`${runId} ${taskId}`)!, `${taskId} of ${runId} started try ${tryNo} after its recorded try ${finalTry.get(`${runId} ${taskId}`)} (${kind})`);
+      }
+      for (const [k, n] of finalTry) assert.ok(log.includes(`end ${k} ${n}`), `the recorded try ${n} of ${k} ran to its end`);
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+      try {
+        execSync('redis-cli -p 6379 ping', { stdio: 'ignore' });
+      } catch {
+        execSync(REDIS_START, { stdio: 'ignore', shell: '/bin/bash' });
+      }
+      await h.stop();
+    }
+  });
+});
