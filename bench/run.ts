@@ -4,14 +4,19 @@
  *   chain100: 100 tasks in a line (hand-off latency = next start − previous end)
  *   fan1000 : one task, 1,000 parallel tasks, one join
  * Usage: npm run bench -- [--json] [--database-url URL] [--repeat N] [--parallelism N] [--scheduler-only]
- *                         [--peers] [--redis-url URL]
+ *                         [--peers] [--redis-url URL] [--executor local|bullmq]
  * --scheduler-only replaces the LocalExecutor by one that completes tasks instantly in-process,
  * to measure the scheduler's own overhead per task.
  * --peers also runs the same shapes as raw BullMQ flows on Redis (--redis-url, default
  * redis://127.0.0.1:6379) in the same run and reports Baton's time as a ratio of theirs.
+ * --executor bullmq runs the tries through Redis on `baton worker` processes (as many as the
+ * parallelism, one try each) with PostgreSQL as the database: --database-url, or a fresh database
+ * on postgres://postgres@127.0.0.1:5432, dropped afterwards.
  * The last line printed is one JSON object.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import pg from 'pg';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     'scheduler-only': { type: 'boolean', default: false },
     peers: { type: 'boolean', default: false },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    executor: { type: 'string', default: 'local' },
   },
 });
 
@@ -62,10 +68,25 @@ async function main() {
   const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, BATON_DAGS_FOLDER: dags, BATON_DAGS_ARE_PAUSED_AT_CREATION: 'false', BATON_MIN_FILE_PROCESS_INTERVAL: '3600' };
   if (args['database-url']) env.BATON_DATABASE_URL = args['database-url'];
   if (args.parallelism) env.BATON_PARALLELISM = args.parallelism;
+  if (args.executor !== 'local' && args.executor !== 'bullmq') throw new Error(`--executor must be local or bullmq (got ${args.executor})`);
+  const distributed = args.executor === 'bullmq';
+  let dropDatabase = async () => {};
+  const workers: ChildProcess[] = [];
+  if (distributed) {
+    if (!args['database-url']) {
+      const created = await freshPostgresDatabase();
+      env.BATON_DATABASE_URL = created.url;
+      dropDatabase = created.drop;
+    }
+    Object.assign(env, { BATON_EXECUTOR: 'bullmq', BATON_REDIS_URL: args['redis-url'], BATON_REDIS_PREFIX: `bench${process.pid}` });
+  }
   const config = loadConfig(env);
   const executor = args['scheduler-only'] ? new InstantExecutor(config.parallelism) : undefined;
   const engine = await startEngine({ config, executor, log: { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) } });
   const db = engine.db.db;
+  if (distributed) {
+    for (let i = 0; i < config.parallelism; i++) workers.push(await startWorker(env));
+  }
   const say = (m: string) => {
     if (!args.json) process.stdout.write(`${m}\n`);
   };
@@ -123,7 +144,7 @@ async function main() {
       fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian), scheduler_cpu_ms_per_task: round(median(fanCpu)) },
       runs: repeat,
       database: engine.db.dialect,
-      executor: executor ? 'instant (scheduler overhead only)' : 'LocalExecutor',
+      executor: executor ? 'instant (scheduler overhead only)' : distributed ? `BullMQExecutor (${config.parallelism} baton worker processes, one try each)` : 'LocalExecutor',
       parallelism: config.parallelism,
       machine: { load_average: loadavg().map((x) => round(x, 2)), cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
     };
@@ -143,9 +164,46 @@ async function main() {
     }
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : null)));
     await engine.stop(2000);
+    await dropDatabase();
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/** A `baton worker` process with one try slot; resolves once it is running. */
+function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const bin = new URL('../bin/baton.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'worker', '--concurrency', '1', '--grace', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('Baton worker is running')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`baton worker exited (${code}): ${err}`)));
+  });
+}
+
+/** A new empty database on the local PostgreSQL, and how to drop it. */
+async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `baton_bench_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`drop database if exists ${name}`);
+  await client.query(`create database ${name}`);
+  await client.end();
+  return {
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
 }
 
 await main();

@@ -3,6 +3,7 @@
  * `Accept: text/plain`). Hidden (403) unless BATON_API_EXPOSE_CONFIG is true; secrets are never
  * part of it and the database URL is shown without its password.
  */
+import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { Hono, type Context } from 'hono';
 import { ENV_NAMES, type BatonConfig } from '../../config.ts';
 import { redactUrl } from '../../store/index.ts';
@@ -25,6 +26,8 @@ const SECTION_OF: Partial<Record<Setting, string>> = {
   dagFileProcessorTimeout: 'scheduler',
   port: 'webserver',
   apiExposeConfig: 'api',
+  redisUrl: 'bullmq',
+  redisPrefix: 'bullmq',
 };
 
 interface Section {
@@ -39,7 +42,7 @@ export function configSections(config: BatonConfig): Section[] {
   const sections = new Map<string, Section>();
   for (const name of Object.keys(ENV_NAMES) as Setting[]) {
     const raw = config[name] as unknown;
-    const value = name === 'databaseUrl' ? redactUrl(String(raw)) : Array.isArray(raw) ? raw.join(',') : String(raw);
+    const value = name === 'databaseUrl' ? redactUrl(String(raw)) : name === 'redisUrl' ? maskRedisUrl(String(raw)) : Array.isArray(raw) ? raw.join(',') : String(raw);
     const section = SECTION_OF[name] ?? 'core';
     (sections.get(section) ?? sections.set(section, { name: section, options: [] }).get(section)!).options.push({ key: snake(name), value });
   }

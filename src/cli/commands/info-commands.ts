@@ -8,13 +8,14 @@ import { sql } from 'kysely';
 import { ENV_NAMES, loadConfig, type BatonConfig } from '../../config.ts';
 import { listAliveJobs, MIGRATIONS, openDatabase, parseDatabaseUrl, redactUrl, type BatonDb } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
+import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 
 type SettingName = keyof typeof ENV_NAMES;
 
 function settingValue(config: BatonConfig, name: SettingName): string {
   const v = config[name];
-  return name === 'databaseUrl' ? redactUrl(String(v)) : String(v);
+  return name === 'databaseUrl' ? redactUrl(String(v)) : name === 'redisUrl' ? maskRedisUrl(String(v)) : String(v);
 }
 
 export function registerInfoCommands(program: Command): void {
