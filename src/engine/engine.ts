@@ -6,7 +6,7 @@ import type { BatonConfig } from '../config.ts';
 import { LocalExecutor } from '../executors/local/index.ts';
 import type { Executor } from '../executors/executor.ts';
 import { Scheduler, type SchedulerLogger } from '../scheduler/scheduler.ts';
-import type { BatonDb } from '../store/index.ts';
+import { SCHEDULER_APPLICATION_NAME, type BatonDb } from '../store/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
 import { openMigratedDb } from './open-db.ts';
 
@@ -31,7 +31,8 @@ export interface Engine {
 }
 
 export async function startEngine(o: EngineOptions): Promise<Engine> {
-  const db = await openMigratedDb(o.config);
+  // A scheduler's connections are named so that the database's wake-up triggers skip its own changes.
+  const db = await openMigratedDb(o.config, o.scheduler !== false ? { applicationName: SCHEDULER_APPLICATION_NAME } : {});
   const log = o.log ?? consoleLogger();
   let scheduler: Scheduler | null = null;
   let folderSync: DagFolderSync | null = null;

@@ -2,8 +2,8 @@
 import type { BatonConfig } from '../config.ts';
 import { migrateToLatest, openDatabase, type BatonDb } from '../store/index.ts';
 
-export async function openMigratedDb(config: BatonConfig): Promise<BatonDb> {
-  const db = await openDatabase({ url: config.databaseUrl });
+export async function openMigratedDb(config: BatonConfig, o: { applicationName?: string } = {}): Promise<BatonDb> {
+  const db = await openDatabase({ url: config.databaseUrl, applicationName: o.applicationName });
   try {
     await migrateToLatest(db.db);
   } catch (e) {

@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
-import type { Json } from '../core/serialized-dag.ts';
+import type { Json, SerializedDag } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
 import { casTaskInstanceStates, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { tryLogPath } from './log-path.ts';
@@ -32,8 +32,25 @@ interface CandidateRow extends Candidate {
 }
 
 export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<TaskWorkload[]> {
-  if (o.executorSlots <= 0) return [];
-  return inTransaction(db, async (trx) => {
+  return (await queueScheduled(db, cache, o)).workloads;
+}
+
+/** What a queueing step did. */
+export interface QueueOutcome {
+  workloads: TaskWorkload[];
+  /**
+   * Whether scheduled TIs may still wait (not picked: pools or limits full, a paused DAG, more
+   * than were read). When false, queueing can be skipped until a TI becomes scheduled again.
+   */
+  waiting: boolean;
+}
+
+/** `queueScheduledTasks`, also telling whether scheduled TIs remain. */
+export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<QueueOutcome> {
+  if (o.executorSlots <= 0) return { workloads: [], waiting: true };
+  const limit = o.maxCandidates ?? Math.max(32, o.executorSlots * 4);
+  let waiting = true;
+  const workloads = await inTransaction(db, async (trx) => {
     // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
     // time, so slot counts stay exact however many schedulers run.
     const pools = await forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool')).execute();
@@ -63,9 +80,13 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
     const scheduled = await candidatesQuery
       .orderBy('priority_weight', 'desc')
-      .limit(o.maxCandidates ?? Math.max(32, o.executorSlots * 4))
+      .limit(limit)
       .execute();
-    if (scheduled.length === 0) return [];
+    if (scheduled.length === 0) {
+      // Pools that are full were left out of the query: their TIs may still wait.
+      waiting = fullPools.length > 0;
+      return [];
+    }
     const runKeys = [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))];
     const runInfo = await loadRuns(trx, runKeys);
     const dagRows = await trx
@@ -104,6 +125,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
       for (const c of unknownPool) (byPool.get(c.pool) ?? byPool.set(c.pool, []).get(c.pool)!).push(`${c.dagId}.${c.taskId}`);
       for (const [pool, ids] of byPool) o.onUnknownPool(pool, ids);
     }
+    waiting = picked.length < rows.length || rows.length < scheduled.length || scheduled.length >= limit || fullPools.length > 0;
     if (picked.length === 0) return [];
 
     const ts = nowIso();
@@ -121,11 +143,13 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
     const runs = runInfo;
     const workloads: TaskWorkload[] = [];
+    const taskById = new Map<string, SerializedDag['tasks'][number]>();
+    for (const [dagId, d] of dags) for (const t of d?.tasks ?? []) taskById.set(`${dagId}\u0000${t.taskId}`, t);
     for (const p of picked) {
       if (!movedSet.has(`${p.dagId}\u0000${p.runId}\u0000${p.taskId}\u0000${p.mapIndex}`)) continue;
       const d = dags.get(p.dagId);
       const run = runs.get(`${p.dagId}\u0000${p.runId}`);
-      const task = d?.tasks.find((t) => t.taskId === p.taskId);
+      const task = taskById.get(`${p.dagId}\u0000${p.taskId}`);
       if (!d || !run || !task) continue;
       const tryNumber = p.nextMethod ? p.tryNumber : p.tryNumber + 1;
       const conf = JSON.parse(run.conf) as Record<string, unknown>;
@@ -153,6 +177,7 @@ export async function queueScheduledTasks(db: Kysely<Schema>, cache: SerializedD
     }
     return workloads;
   });
+  return { workloads, waiting };
 }
 
 /** The runs of these keys (`dagId\0runId`), in one query per 400 runs. */

@@ -10,11 +10,11 @@ import type { Executor, ExecutorEvent, QueuedTry, Receipted, TaskWorkload, TiKey
 import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
 import { sql } from 'kysely';
-import { bumpRunVersions, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, markSchedulerTransaction, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
+import { bumpRunVersions, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
-import { queueScheduledTasks } from './queue-tasks.ts';
+import { queueScheduled } from './queue-tasks.ts';
 import { adoptOrphans, failStuckQueued, failZombies } from './recovery.ts';
 import { RunModels } from './run-models.ts';
 import { scheduleRun } from './schedule-run.ts';
@@ -60,6 +60,10 @@ export class Scheduler {
   private startsTimer: NodeJS.Timeout | null = null;
   private dirtyRuns = new Set<string>();
   private checkDue = true;
+  /** Whether queued runs may be able to start (a run was created or ended, a DAG unpaused…). */
+  private checkQueuedRuns = true;
+  /** Whether scheduled TIs may wait to be queued (false after a queueing step that left none). */
+  private scheduledWaiting = true;
   private sweepAll = true;
   private running = false;
   private again = false;
@@ -115,7 +119,7 @@ export class Scheduler {
     this.sweepTimer = setInterval(() => {
       this.sweepAll = true;
       this.checkDue = true;
-      this.wake();
+      this.kick();
     }, every);
     this.sweepTimer.unref?.();
     // On SQLite (one machine), work created by other processes (a CLI trigger) is noticed within
@@ -123,16 +127,25 @@ export class Scheduler {
     if (!this.listener) {
       this.checkTimer = setInterval(() => {
         this.checkDue = true;
-        this.wake();
+        this.checkQueuedRuns = true;
+        this.kick();
       }, Math.min(every, 1000));
       this.checkTimer.unref?.();
     }
     this.log.info(`scheduler started (job ${this.jobId}, executor ${this.o.executor.name})`);
-    this.wake();
+    this.kick();
   }
 
   /** Asks for a scheduling pass as soon as possible (new run, unpaused DAG, new dataset event…). */
   wake(): void {
+    // An outside caller may have queued a run or scheduled a task instance.
+    this.checkQueuedRuns = true;
+    this.scheduledWaiting = true;
+    this.kick();
+  }
+
+  /** Starts a pass now, or right after the one running. */
+  private kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -147,8 +160,10 @@ export class Scheduler {
     this.cache.invalidate();
     this.models.clear();
     this.checkDue = true;
+    this.checkQueuedRuns = true;
+    this.scheduledWaiting = true;
     this.sweepAll = true;
-    this.wake();
+    this.kick();
   }
 
   /** A notification: a run to look at (`dagId` U+0001 `runId`), or anything else (empty). */
@@ -156,7 +171,9 @@ export class Scheduler {
     const i = payload.indexOf('\u0001');
     if (i > 0) this.dirtyRuns.add(`${payload.slice(0, i)}\u0000${payload.slice(i + 1)}`);
     this.checkDue = true;
-    this.wake();
+    this.checkQueuedRuns = true;
+    this.scheduledWaiting = true;
+    this.kick();
   }
 
   /** Calls `listener` after a pass that recorded deferred tasks (the triggerer wakes on it). */
@@ -220,7 +237,7 @@ export class Scheduler {
       }
       this.pending.push(e);
     }
-    if (!this.stopped) this.wake();
+    if (!this.stopped) this.kick();
   }
 
   /** Moves starts older than `ageMs` to the pending events; returns how many it moved. */
@@ -240,7 +257,7 @@ export class Scheduler {
     if (this.startsTimer || this.stopped) return;
     this.startsTimer = setTimeout(() => {
       this.startsTimer = null;
-      if (this.flushStarts(START_RECORD_DELAY_MS)) this.wake();
+      if (this.flushStarts(START_RECORD_DELAY_MS)) this.kick();
       if (this.pendingStarts.size) this.armStartsTimer();
     }, START_RECORD_DELAY_MS);
     this.startsTimer.unref?.();
@@ -299,6 +316,8 @@ export class Scheduler {
 
     if (this.sweepAll) {
       this.sweepAll = false;
+      this.checkQueuedRuns = true;
+      this.scheduledWaiting = true;
       await this.sweep(now);
     }
 
@@ -311,7 +330,6 @@ export class Scheduler {
     const finishedRuns: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }> = [];
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
-        await markSchedulerTransaction(trx);
         if (events.length) {
           const applied = await applyExecutorEvents(trx, events, this.applyContext());
           await this.acknowledge(trx, events);
@@ -323,22 +341,32 @@ export class Scheduler {
         }
         if (this.checkDue || (this.nextDueAt && this.nextDueAt <= now)) {
           this.checkDue = false;
+          this.checkQueuedRuns = true;
           const due = await createDueRuns(trx, this.cache, now, this.jobId);
           this.nextDueAt = due.nextDueAt;
           await createDatasetRuns(trx, this.cache, now, this.jobId);
         }
         soonest(this.nextDueAt);
-        // One indexed query: runs queued by anyone (this process, the CLI, the API) start promptly.
-        for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
+        // Runs queued by anyone (this process, the CLI, the API) start promptly: whoever queues a
+        // run wakes the scheduler (in-process, by notification, or by the 1-second check on SQLite).
+        if (this.checkQueuedRuns || this.checkDue) {
+          this.checkQueuedRuns = false;
+          for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
+        }
         await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves);
         const slots = this.o.executor.openSlots();
-        return slots > 0 ? queueScheduledTasks(trx, this.cache, this.queueOptions(slots)) : [];
+        if (slots <= 0 || !this.scheduledWaiting) return [];
+        const queued = await queueScheduled(trx, this.cache, this.queueOptions(slots));
+        this.scheduledWaiting = queued.waiting;
+        return queued.workloads;
       });
     } catch (e) {
       this.pending.unshift(...events);
       for (const r of dirtyBefore) this.dirtyRuns.add(r);
-      // The pictures may hold changes that were rolled back.
+      // The pictures may hold changes that were rolled back, and so may the flags.
       this.models.clear();
+      this.scheduledWaiting = true;
+      this.checkQueuedRuns = true;
       throw e;
     }
     for (const k of stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
@@ -404,6 +432,7 @@ export class Scheduler {
       }
       const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves });
       if (outcome.wrote) bump.push({ dagId, runId });
+      if (outcome.scheduled > 0) this.scheduledWaiting = true;
       if (outcome.stale) {
         this.dirtyRuns.add(key);
         this.again = true;
@@ -411,6 +440,7 @@ export class Scheduler {
       soonest(outcome.nextWakeAt);
       if (outcome.runState !== 'running') {
         this.checkDue = true;
+        this.checkQueuedRuns = true;
         this.again = true;
         this.log.info(`DAG run ${dagId} ${runId} finished: ${outcome.runState}`);
         finished.push({ dagId, runId, state: outcome.runState });
@@ -433,7 +463,7 @@ export class Scheduler {
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       this.wakeTimerAt = null;
-      this.dirtyRunsFromDueRetries().then(() => this.wake(), () => this.wake());
+      this.dirtyRunsFromDueRetries().then(() => this.kick(), () => this.kick());
     }, Math.min(ms + 5, 2 ** 31 - 1));
     this.wakeTimer.unref?.();
   }

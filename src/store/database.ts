@@ -32,6 +32,8 @@ export interface OpenDatabaseOptions {
   url: string;
   /** PostgreSQL only: the most connections the pool opens (default 10). */
   poolSize?: number;
+  /** PostgreSQL only: the connections' `application_name` (default `baton`). */
+  applicationName?: string;
 }
 
 const INT8_OID = 20;
@@ -43,7 +45,7 @@ const INT8_OID = 20;
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<BatonDb> {
   const target = parseDatabaseUrl(opts.url);
   if (target.dialect === 'sqlite') return openSqlite(target.path);
-  return openPostgres(target.connectionString, opts.poolSize ?? 10);
+  return openPostgres(target.connectionString, opts.poolSize ?? 10, opts.applicationName ?? 'baton');
 }
 
 function openSqlite(path: string): BatonDb {
@@ -62,12 +64,12 @@ function openSqlite(path: string): BatonDb {
   return { db, dialect: 'sqlite', close: onlyOnce(() => db.destroy()) };
 }
 
-async function openPostgres(connectionString: string, poolSize: number): Promise<BatonDb> {
+async function openPostgres(connectionString: string, poolSize: number, applicationName: string): Promise<BatonDb> {
   // COUNT(*) and other BIGINT results come back as numbers, as they do on SQLite. Baton's own
   // columns are 32-bit, so no stored value loses precision.
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, 'text', Number);
-  const pool = new pg.Pool({ connectionString, max: poolSize, types });
+  const pool = new pg.Pool({ connectionString, max: poolSize, types, application_name: applicationName });
   // An idle connection that breaks (server restart, database dropped) is discarded by the
   // pool, and the next query opens a new one; without this listener the process would exit.
   pool.on('error', () => {});

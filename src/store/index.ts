@@ -67,5 +67,5 @@ export { appendEventLog, listEventLog } from './repos/event-log.ts';
 export type { EventLogEntry, EventLogFilter, NewEventLogEntry } from './repos/event-log.ts';
 export { endJob, failStaleJobs, heartbeatJob, listAliveJobs, listStaleJobs, startJob } from './repos/jobs.ts';
 export type { Job, JobLivenessQuery, StartJobInput } from './repos/jobs.ts';
-export { CHANNELS, markSchedulerTransaction, notify, type Channel } from './notify.ts';
+export { CHANNELS, notify, SCHEDULER_APPLICATION_NAME, type Channel } from './notify.ts';
 export { PgListener, type PgListenerOptions } from './pg-listener.ts';

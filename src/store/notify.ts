@@ -4,6 +4,9 @@
  * never hears of a change it cannot see yet. On SQLite (one machine, one scheduler) sending is a
  * no-op: the scheduler there is woken in-process.
  */
+
+/** `application_name` of a scheduler's connections: the wake-up triggers ignore their changes. */
+export const SCHEDULER_APPLICATION_NAME = 'baton-scheduler';
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from './dialect.ts';
 
@@ -18,15 +21,6 @@ export const CHANNELS = {
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
-
-/**
- * Marks the surrounding transaction as a scheduler's own: the database's wake-up triggers stay
- * silent for it (PostgreSQL only).
- */
-export async function markSchedulerTransaction(trx: Kysely<any>): Promise<void> {
-  if (dialectOf(trx) !== 'postgres') return;
-  await sql`select set_config('baton.origin', 'scheduler', true)`.execute(trx);
-}
 
 /** Sends `payload` on `channel` when the surrounding transaction commits (PostgreSQL only). */
 export async function notify(db: Kysely<any>, channel: Channel, payload = ''): Promise<void> {

@@ -7,24 +7,22 @@
 import { sql, type Kysely } from 'kysely';
 import type { ExecutorEvent, Receipted } from '../executor.ts';
 import { isRecord, isTiKey, isTryResult } from '../local/shapes.ts';
-import { CHANNELS, notify, nowIso, type Schema } from '../../store/index.ts';
+import { CHANNELS, nowIso, type Schema } from '../../store/index.ts';
 
 /** The events a worker reports through the inbox. */
 export type InboxEvent = Extract<ExecutorEvent, { kind: 'finished' | 'lost' }>;
 
-/** Appends events and wakes the schedulers, in one transaction. */
+/**
+ * Appends events and wakes the schedulers: one statement (so one round trip, atomic on its own)
+ * per 200 events, whose notification is delivered when it commits.
+ */
 export async function appendToInbox(db: Kysely<Schema>, events: readonly InboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
   const at = nowIso();
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < events.length; i += 200) {
-      await trx
-        .insertInto('executor_event')
-        .values(events.slice(i, i + 200).map((e) => ({ created_at: at, claimed_by: null, claimed_until: null, payload: encode(e) })))
-        .execute();
-    }
-    await notify(trx, CHANNELS.executorEvents);
-  });
+  for (let i = 0; i < events.length; i += 200) {
+    const rows = sql.join(events.slice(i, i + 200).map((e) => sql`(${at}, ${encode(e)})`));
+    await sql`with added as (insert into executor_event (created_at, payload) values ${rows} returning id)
+      select pg_notify(${CHANNELS.executorEvents}, '') from (select 1 from added limit 1) as one`.execute(db);
+  }
 }
 
 /**

@@ -7,8 +7,8 @@
  * On PostgreSQL, triggers also wake the schedulers (NOTIFY baton_scheduler) whenever anyone but a
  * scheduler changes what they act on: a new run (trigger, backfill, API), a run whose task
  * instances changed (clear, mark, a fired trigger: they bump `ti_version`) or whose state
- * changed, a DAG paused or unpaused, a new dataset event. A scheduler marks its own
- * transactions (`baton.origin = scheduler`), which notify nobody.
+ * changed, a DAG paused or unpaused, a new dataset event. A scheduler's own connections
+ * (`application_name` = `baton-scheduler`) notify nobody: it knows what it changed.
  */
 import { sql, type Kysely } from 'kysely';
 import { autoId, isPostgres, required, TEXT } from './helpers.ts';
@@ -16,7 +16,7 @@ import { autoId, isPostgres, required, TEXT } from './helpers.ts';
 const NOTIFY_FUNCTION = sql`
 create or replace function baton_notify_scheduler() returns trigger language plpgsql as $$
 begin
-  if coalesce(current_setting('baton.origin', true), '') = 'scheduler' then
+  if current_setting('application_name') = 'baton-scheduler' then
     return null;
   end if;
   if tg_level = 'ROW' then
