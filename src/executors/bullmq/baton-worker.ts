@@ -215,7 +215,9 @@ export class BatonWorker {
       await Promise.race([closing, deadline]);
       // Tries still running are stopped; their lost events reach the inbox before we leave.
       await this.executor?.stop(0);
-      await closing;
+      // Closing needs Redis; when it is down, force it rather than wait for it.
+      await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([Promise.all(this.workers.map((w) => w.close(true).catch(() => {}))), new Promise((r) => setTimeout(r, 1000).unref())]);
       while (this.inbox && this.inbox.backlog > 0) await new Promise((r) => setTimeout(r, 20));
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       await this.listener?.stop();
