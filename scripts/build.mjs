@@ -9,7 +9,7 @@
 // Usage: node scripts/build.mjs [--if-stale]   (--if-stale: do nothing when dist/ is newer
 // than every source file)
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -52,11 +52,14 @@ const externalImports = {
   },
 };
 
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
+// Built beside dist/ and swapped in at the end, so processes running from dist/ (a worker, a
+// test) never see it half-written.
+const tmpDir = join(root, `.dist-${process.pid}`);
+rmSync(tmpDir, { recursive: true, force: true });
+mkdirSync(tmpDir, { recursive: true });
 await build({
   entryPoints: entries,
-  outdir: outDir,
+  outdir: tmpDir,
   outbase: srcDir,
   bundle: true,
   plugins: [externalImports],
@@ -68,11 +71,15 @@ await build({
   logLevel: 'warning',
 });
 for (const a of assets) {
-  const to = join(outDir, relative(srcDir, a));
+  const to = join(tmpDir, relative(srcDir, a));
   mkdirSync(join(to, '..'), { recursive: true });
   cpSync(a, to);
 }
-writeFileSync(stamp, new Date().toISOString() + '\n');
+writeFileSync(join(tmpDir, '.build-stamp'), new Date().toISOString() + '\n');
+const oldDir = join(root, `.dist-old-${process.pid}`);
+if (existsSync(outDir)) renameSync(outDir, oldDir);
+renameSync(tmpDir, outDir);
+rmSync(oldDir, { recursive: true, force: true });
 if (!process.argv.includes('--quiet')) {
   console.log(`built ${entries.length} modules into ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
 }
