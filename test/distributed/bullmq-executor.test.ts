@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createDagRun } from '../../src/scheduler/create-run.ts';
+import { SerializedDagCache } from '../../src/scheduler/serialized-dags.ts';
+import { openDatabase } from '../../src/store/index.ts';
 import { startDistributed } from './helpers.ts';
 
 const pipeline = `
@@ -69,6 +72,45 @@ export default dag({ id: 'versioned', schedule: null }, () => { task({ taskId: '
       const logDir = `${h.config.logsFolder}/dag_id=versioned/run_id=${runId}/task_id=only`;
       const log = readdirSync(logDir).map((f) => readFileSync(`${logDir}/${f}`, 'utf8')).join('');
       assert.match(log, /defines another version of DAG 'versioned' than the scheduler knows/);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('SIGTERM-style stop lets a running try finish and report before the worker leaves', async () => {
+    const slow = `
+import { dag, task } from 'baton';
+export default dag({ id: 'slow', schedule: null }, () => { task({ taskId: 'wait', retries: 0 }, async () => { await new Promise((r) => setTimeout(r, 1500)); return 'done'; })(); });`;
+    const h = await startDistributed({ 'slow.ts': slow });
+    try {
+      const w = await h.inProcessWorker();
+      const runId = await h.trigger('slow');
+      await h.waitFor('the try to run', async () => (await h.tis('slow', runId))[0]?.state === 'running');
+      await w.stop(10_000);
+      const [ti] = await h.tis('slow', runId);
+      assert.deepEqual([ti!.state === 'running' || ti!.state === 'success', ti!.try_number], [true, 1]);
+      assert.equal(await h.waitForRun('slow', runId), 'success');
+      assert.equal((await h.tis('slow', runId))[0]!.try_number, 1);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('a run triggered from another process starts at once: the database notifies the scheduler (its sweep is 30 s away)', async () => {
+    const h = await startDistributed({ 'pipe.ts': pipeline.replace(", queue: 'gpu'", '') }, { BATON_HEARTBEAT_INTERVAL: '30' });
+    try {
+      await h.inProcessWorker();
+      await new Promise((r) => setTimeout(r, 300));
+      const other = await openDatabase({ url: h.config.databaseUrl });
+      try {
+        const dag = await new SerializedDagCache().require(other.db, 'pipe');
+        const t0 = Date.now();
+        const run = await other.db.transaction().execute((trx) => createDagRun(trx, { dag, runType: 'manual' }));
+        assert.equal(await h.waitForRun('pipe', run.runId, 10_000), 'success');
+        assert.ok(Date.now() - t0 < 10_000);
+      } finally {
+        await other.close();
+      }
     } finally {
       await h.stop();
     }
