@@ -63,9 +63,12 @@ export default dag({ id: 'bulk', schedule: null, maxActiveRuns: 50, maxActiveTas
           await new Promise((res) => setTimeout(res, 25));
         }
       })();
-      await h.waitFor('50 runs to finish', () => allRunsDone(h, 'bulk', 50), 600_000);
-      sampling = false;
-      await sampler;
+      try {
+        await h.waitFor('50 runs to finish', () => allRunsDone(h, 'bulk', 50), 900_000);
+      } finally {
+        sampling = false;
+        await sampler.catch(() => {});
+      }
       const states = await h.db.selectFrom('dag_run').select(['state']).where('dag_id', '=', 'bulk').execute();
       assert.deepEqual([...new Set(states.map((s) => s.state))], ['success']);
       const tis = await h.db.selectFrom('task_instance').select(['state', 'try_number', 'queued_by_job_id']).where('dag_id', '=', 'bulk').execute();
