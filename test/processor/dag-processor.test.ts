@@ -11,7 +11,7 @@ const GOOD_DAGS = ['cycle_sibling', 'duplicate_file_distinct', 'nested', 'pair_e
 
 let folder: FolderResult;
 before(async () => {
-  folder = await processDagFolder(FIXTURES, { timeoutMs: 1500, concurrency: 2 });
+  folder = await processDagFolder(FIXTURES, { timeoutMs: 5000, concurrency: 2 });
 });
 
 function errorOf(name: string) {
@@ -78,7 +78,7 @@ test('DAG files in a folder outside the project import "baton"; crashes and hang
     await writeFile(join(root, 'd_hang.ts'), 'await new Promise(() => setInterval(() => {}, 1000));\n');
     await writeFile(join(root, 'e_syntax.ts'), "import { dag } from 'baton';\nconst x: number = 1;\nlet = = 2;\n");
     await writeFile(join(root, 'f_third.mts'), dagFile('outside_f'));
-    const r = await processDagFolder(root, { timeoutMs: 1500, concurrency: 1 });
+    const r = await processDagFolder(root, { timeoutMs: 5000, concurrency: 1 });
     assert.deepEqual(r.dags.map((d) => d.dagId), ['outside_a', 'outside_c', 'outside_f']);
     assert.equal(r.dags[0]!.fileloc, join(root, 'a_first.ts'));
     assert.deepEqual(r.errors.map((e) => e.file), ['b_exit.ts', 'd_hang.ts', 'e_syntax.ts'].map((f) => join(root, f)));
