@@ -1,10 +1,13 @@
 /**
- * Keeps the database in step with the DAGs folder: parses it (in child processes) at start, when
- * a file changes (fs.watch, debounced), and every `minFileProcessInterval` seconds as a backstop.
+ * Keeps the database in step with the DAGs folder: parses it (in child processes) at start and
+ * every `minFileProcessInterval` seconds as a backstop (every file, since a file's DAGs can change
+ * with what it imports or reads), and when a file changes (fs.watch, debounced: only the files
+ * whose modification time or size changed, so one edit in a folder of hundreds of files is
+ * picked up in the time it takes to parse that file).
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { BatonConfig } from '../config.ts';
-import { processDagFolder } from '../processor/index.ts';
+import { processDagFolder, type ParseCache } from '../processor/index.ts';
 import { syncDags, type SyncResult } from '../scheduler/dag-sync.ts';
 import type { BatonDb } from '../store/index.ts';
 
@@ -17,8 +20,8 @@ export interface DagFolderSyncOptions {
 }
 
 /** Parses the folder once and writes the result. */
-export async function syncDagFolderOnce(db: BatonDb, config: BatonConfig): Promise<SyncResult & { importErrors: number; dagIds: string[] }> {
-  const folder = await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000 });
+export async function syncDagFolderOnce(db: BatonDb, config: BatonConfig, cache?: ParseCache): Promise<SyncResult & { importErrors: number; dagIds: string[] }> {
+  const folder = await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, cache });
   const result = await syncDags(db.db, { dags: folder.dags, errors: folder.errors, files: folder.files, pausedAtCreation: config.pausedAtCreation });
   return { ...result, importErrors: folder.errors.length, dagIds: folder.dags.map((d) => d.dagId) };
 }
@@ -30,6 +33,9 @@ export class DagFolderSync {
   private busy: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Parse results of the last sync, reused for unchanged files after a file-change event. */
+  private readonly cache: ParseCache = new Map();
+  private full = true;
 
   constructor(private readonly o: DagFolderSyncOptions) {}
 
@@ -44,18 +50,22 @@ export class DagFolderSync {
       }
     }
     const every = Math.max(1, this.o.config.minFileProcessInterval) * 1000;
-    this.timer = setInterval(() => void this.syncNow(), every);
+    this.timer = setInterval(() => void this.syncNow(true), every);
     this.timer.unref?.();
   }
 
   private schedule(): void {
     if (this.stopped) return;
     if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.syncNow(), 300);
+    this.debounce = setTimeout(() => void this.syncNow(false), 300);
   }
 
-  /** Syncs now (or right after the sync in progress). */
-  async syncNow(): Promise<void> {
+  /**
+   * Syncs now (or right after the sync in progress). `full` (default) parses every file;
+   * otherwise only files changed since the last sync are parsed.
+   */
+  async syncNow(full = true): Promise<void> {
+    if (full) this.full = true;
     if (this.busy) {
       this.again = true;
       return this.busy;
@@ -64,7 +74,9 @@ export class DagFolderSync {
       do {
         this.again = false;
         try {
-          const r = await syncDagFolderOnce(this.o.db, this.o.config);
+          if (this.full) this.cache.clear();
+          this.full = false;
+          const r = await syncDagFolderOnce(this.o.db, this.o.config, this.cache);
           if (r.added.length || r.updated.length || r.deactivated.length) {
             this.o.log?.info(`DAGs folder: ${r.dagIds.length} DAG(s) loaded${r.added.length ? `, new: ${r.added.join(', ')}` : ''}${r.updated.length ? `, changed: ${r.updated.join(', ')}` : ''}${r.deactivated.length ? `, gone: ${r.deactivated.join(', ')}` : ''}${r.importErrors ? `, ${r.importErrors} import error(s)` : ''}`);
             this.o.onChange?.(r);

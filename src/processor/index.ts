@@ -3,7 +3,7 @@
  * serialized DAGs and import errors.
  */
 export { processDagFolder, DEFAULT_CONCURRENCY, DEFAULT_FILE_TIMEOUT_MS } from './dag-processor.ts';
-export type { FolderResult, ProcessDagFolderOptions } from './dag-processor.ts';
+export type { FolderResult, ParseCache, ParsedFile, ProcessDagFolderOptions } from './dag-processor.ts';
 export { findDagFiles, IGNORE_FILE } from './find-dag-files.ts';
 export { isIgnored, parseIgnoreFile } from './ignore-rules.ts';
 export type { IgnoreRule } from './ignore-rules.ts';

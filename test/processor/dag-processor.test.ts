@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processDagFolder, type FolderResult } from '../../src/processor/dag-processor.ts';
+import { processDagFolder, type FolderResult, type ParseCache } from '../../src/processor/dag-processor.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/dags-processor/', import.meta.url));
 const GOOD_DAGS = ['cycle_sibling', 'duplicate_file_distinct', 'nested', 'pair_extract', 'pair_report', 'plain_js', 'single'];
@@ -105,3 +105,30 @@ test('invalid options are rejected', async () => {
   await assert.rejects(processDagFolder(FIXTURES, { concurrency: 1.5 }), /concurrency must be a positive integer/);
 });
 
+
+test('with a parse cache, only files whose modification time or size changed are imported again; deleted files leave the cache', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'baton-cache-'));
+  try {
+    const marks = join(root, 'imports.log');
+    const dagFile = (id: string, task: string) =>
+      `import { dag, EmptyOperator } from 'baton';\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marks)}, '${id}\\n');\nexport default dag({ id: '${id}' }, () => { new EmptyOperator({ taskId: '${task}' }); });\n`;
+    await writeFile(join(root, 'a.ts'), dagFile('cache_a', 'one'));
+    await writeFile(join(root, 'b.ts'), dagFile('cache_b', 'one'));
+    const cache: ParseCache = new Map();
+    const first = await processDagFolder(root, { cache, concurrency: 1 });
+    assert.deepEqual(first.dags.map((d) => d.dagId), ['cache_a', 'cache_b']);
+    const { readFileSync, unlinkSync } = await import('node:fs');
+    assert.deepEqual(readFileSync(marks, 'utf8').split('\n').filter(Boolean).sort(), ['cache_a', 'cache_b']);
+    await writeFile(join(root, 'a.ts'), dagFile('cache_a', 'renamed_task'));
+    const second = await processDagFolder(root, { cache, concurrency: 1 });
+    assert.deepEqual(second.dags.find((d) => d.dagId === 'cache_a')!.tasks.map((t) => t.taskId), ['renamed_task']);
+    assert.deepEqual(second.dags.find((d) => d.dagId === 'cache_b')!.tasks.map((t) => t.taskId), ['one'], 'the unchanged file keeps its result');
+    assert.deepEqual(readFileSync(marks, 'utf8').split('\n').filter(Boolean).sort(), ['cache_a', 'cache_a', 'cache_b'], 'only the changed file was imported again');
+    unlinkSync(join(root, 'b.ts'));
+    const third = await processDagFolder(root, { cache, concurrency: 1 });
+    assert.deepEqual(third.dags.map((d) => d.dagId), ['cache_a']);
+    assert.deepEqual([...cache.keys()], [join(root, 'a.ts')]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
