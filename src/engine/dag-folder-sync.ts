@@ -22,7 +22,7 @@ export interface DagFolderSyncOptions {
 /** Parses the folder once and writes the result. */
 export async function syncDagFolderOnce(db: BatonDb, config: BatonConfig, cache?: ParseCache): Promise<SyncResult & { importErrors: number; dagIds: string[] }> {
   const folder = await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, cache });
-  const result = await syncDags(db.db, { dags: folder.dags, errors: folder.errors, files: folder.files, pausedAtCreation: config.pausedAtCreation });
+  const result = await syncDags(db.db, { dags: folder.dags, errors: folder.errors, files: folder.files, parsed: folder.parsed, pausedAtCreation: config.pausedAtCreation });
   return { ...result, importErrors: folder.errors.length, dagIds: folder.dags.map((d) => d.dagId) };
 }
 

@@ -15,6 +15,8 @@ export interface FolderResult {
   dags: SerializedDag[];
   errors: ImportErrorInfo[];
   files: string[];
+  /** The files imported by this call (with a cache, the others' results were reused). */
+  parsed: string[];
 }
 
 export interface ProcessDagFolderOptions {
@@ -55,7 +57,7 @@ export async function processDagFolder(folder: string, opts: ProcessDagFolderOpt
   const concurrency = positive('concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY);
   const files = await findDagFiles(folder);
   const cache = opts.cache;
-  if (!cache) return combine(files, await parseFiles(files, timeoutMs, Math.min(concurrency, files.length)));
+  if (!cache) return { ...combine(files, await parseFiles(files, timeoutMs, Math.min(concurrency, files.length))), parsed: [...files] };
   const stats = new Map<string, { mtimeMs: number; size: number }>();
   await Promise.all(files.map(async (f) => stats.set(f, await stat(f).then((s) => ({ mtimeMs: s.mtimeMs, size: s.size }), () => ({ mtimeMs: -1, size: -1 })))));
   const stale = files.filter((f) => {
@@ -75,7 +77,7 @@ export async function processDagFolder(folder: string, opts: ProcessDagFolderOpt
     const r = cache.get(f)?.result;
     if (r) results.set(f, r);
   }
-  return combine(files, results);
+  return { ...combine(files, results), parsed: stale };
 }
 
 async function parseFiles(files: readonly string[], timeoutMs: number, workers: number): Promise<Map<string, ParseResult>> {
@@ -120,7 +122,7 @@ function failure(file: string, durationMs: number, message: string): ParseResult
 }
 
 /** Applies cross-file DAG id uniqueness (the earlier file wins) and sorts the outcome. */
-function combine(files: readonly string[], results: Map<string, ParseResult>): FolderResult {
+function combine(files: readonly string[], results: Map<string, ParseResult>): Omit<FolderResult, 'parsed'> {
   const owner = new Map<string, string>();
   const dags: SerializedDag[] = [];
   const errors: ImportErrorInfo[] = [];

@@ -18,6 +18,11 @@ export interface SyncInput {
   errors: ImportErrorInfo[];
   /** Every file that was processed (errors or not). */
   files: string[];
+  /**
+   * The files actually imported this time (the others' results were reused). DAGs of other
+   * files that did not change keep their rows as they are. Default: every file.
+   */
+  parsed?: readonly string[];
   pausedAtCreation: boolean;
 }
 
@@ -31,14 +36,16 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
   const result: SyncResult = { added: [], updated: [], deactivated: [] };
   const ts = now.toISOString();
   await db.transaction().execute(async (trx) => {
-    const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable', 'fileloc']).execute()).map((r) => [r.dag_id, r]));
+    const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable', 'fileloc', 'has_import_errors']).execute()).map((r) => [r.dag_id, r]));
     const hashes = new Map((await trx.selectFrom('serialized_dag').select(['dag_id', 'dag_hash']).execute()).map((r) => [r.dag_id, r.dag_hash]));
     const errorFiles = new Set(input.errors.map((e) => e.file));
+    const parsed = input.parsed ? new Set(input.parsed) : null;
 
     for (const d of input.dags) {
       const data = JSON.stringify(d);
       const hash = dagHash(data);
       const prev = existing.get(d.dagId);
+      if (parsed && prev && prev.is_active && !parsed.has(d.fileloc) && hashes.get(d.dagId) === hash && Number(prev.has_import_errors) === Number(errorFiles.has(d.fileloc))) continue;
       const base = {
         is_active: toFlag(true),
         fileloc: d.fileloc,

@@ -94,7 +94,7 @@ test('DAG files in a folder outside the project import "baton"; crashes and hang
 test('an empty folder yields nothing', async () => {
   const root = await mkdtemp(join(tmpdir(), 'baton-dags-'));
   try {
-    assert.deepEqual(await processDagFolder(root), { dags: [], errors: [], files: [] });
+    assert.deepEqual(await processDagFolder(root), { dags: [], errors: [], files: [], parsed: [] });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -124,6 +124,7 @@ test('with a parse cache, only files whose modification time or size changed are
     assert.deepEqual(second.dags.find((d) => d.dagId === 'cache_a')!.tasks.map((t) => t.taskId), ['renamed_task']);
     assert.deepEqual(second.dags.find((d) => d.dagId === 'cache_b')!.tasks.map((t) => t.taskId), ['one'], 'the unchanged file keeps its result');
     assert.deepEqual(readFileSync(marks, 'utf8').split('\n').filter(Boolean).sort(), ['cache_a', 'cache_a', 'cache_b'], 'only the changed file was imported again');
+    assert.deepEqual(second.parsed, [join(root, 'a.ts')]);
     unlinkSync(join(root, 'b.ts'));
     const third = await processDagFolder(root, { cache, concurrency: 1 });
     assert.deepEqual(third.dags.map((d) => d.dagId), ['cache_a']);
