@@ -4,6 +4,7 @@
  * take them, and a DAG file that differs between scheduler and worker fails the try clearly.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { createDagRun } from '../../src/scheduler/create-run.ts';
 import { SerializedDagCache } from '../../src/scheduler/serialized-dags.ts';
@@ -113,6 +114,36 @@ export default dag({ id: 'slow', schedule: null }, () => { task({ taskId: 'wait'
         await other.close();
       }
     } finally {
+      await h.stop();
+    }
+  });
+
+  test("a worker killed mid-try is found by another worker's stalled-job check: the try fails and is retried long before the zombie threshold", async () => {
+    const long = `
+import { dag, task } from 'baton';
+export default dag({ id: 'long', schedule: null }, () => { task({ taskId: 'work', retries: 1, retryDelay: 0 }, async (_: void, ctx) => { if (ctx.ti.tryNumber === 1) await new Promise((r) => setTimeout(r, 60_000)); return ctx.ti.tryNumber; })(); });`;
+    const h = await startDistributed({ 'long.ts': long }, { BATON_ZOMBIE_THRESHOLD: '300' });
+    const fixture = new URL('../fixtures/distributed/short-lock-worker.ts', import.meta.url).pathname;
+    const doomed = spawn(process.execPath, ['--import', 'tsx', fixture], { env: h.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        doomed.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
+        doomed.once('exit', (c) => reject(new Error(`the worker exited (${c})`)));
+      });
+      const runId = await h.trigger('long');
+      await h.waitFor('try 1 to run on the doomed worker', async () => {
+        const ti = (await h.db.selectFrom('task_instance').select(['state', 'hostname']).where('run_id', '=', runId).executeTakeFirst());
+        return ti?.state === 'running' && ti.hostname === 'doomed';
+      });
+      doomed.kill('SIGKILL');
+      await h.inProcessWorker({ hostname: 'survivor', lockDurationMs: 1000, stalledIntervalMs: 500 });
+      assert.equal(await h.waitForRun('long', runId, 60_000), 'success');
+      const ti = await h.db.selectFrom('task_instance').select(['try_number', 'hostname']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+      assert.deepEqual([ti.try_number, ti.hostname], [2, 'survivor']);
+      const first = await h.db.selectFrom('task_instance_history').select(['state', 'hostname']).where('run_id', '=', runId).where('try_number', '=', 1).executeTakeFirstOrThrow();
+      assert.deepEqual([first.state, first.hostname], ['up_for_retry', 'doomed']);
+    } finally {
+      doomed.kill('SIGKILL');
       await h.stop();
     }
   });
