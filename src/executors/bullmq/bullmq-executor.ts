@@ -215,7 +215,9 @@ export class BullMQExecutor implements Executor {
     this.state = 'stopped';
     if (this.pollTimer) clearInterval(this.pollTimer);
     // Tries keep running on the workers; their results wait in the inbox for a scheduler.
-    if (wasRunning) await this.flushing;
+    // Tries not handed to Redis yet (it may be down) stay queued in the database; the next
+    // scheduler's sweep dispatches them again.
+    if (wasRunning && this.flushing) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.listener?.stop();
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
     this.redis?.disconnect();
