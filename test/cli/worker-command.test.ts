@@ -15,8 +15,8 @@ const postgres = eachDialect().find((d) => d.name === 'postgres')!;
 const sqlite = eachDialect().find((d) => d.name === 'sqlite')!;
 
 /** Runs `baton worker` until `until` matches its output, then stops it; returns what it printed and whether it was still alive. */
-function watchWorker(env: NodeJS.ProcessEnv, until: RegExp, args: string[] = []): Promise<{ out: string; aliveWhenMatched: boolean }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/baton.js'), 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function watchWorker(env: NodeJS.ProcessEnv, until: RegExp, args: string[] = ['worker']): Promise<{ out: string; aliveWhenMatched: boolean }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/baton.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -66,6 +66,13 @@ describe('baton worker and baton jobs check', () => {
 
   test('an unreachable Redis is reported with its URL, password masked, and retried while the worker stays up', async () => {
     const r = await watchWorker({ ...cli.env, BATON_REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }, /is not reachable/);
+    assert.match(r.out, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is not reachable .*retrying with backoff/);
+    assert.doesNotMatch(r.out, /hunter2/);
+    assert.ok(r.aliveWhenMatched);
+  });
+
+  test('a scheduler with the BullMQ executor and an unreachable Redis says so, password masked, and keeps running', async () => {
+    const r = await watchWorker({ ...cli.env, BATON_REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }, /is not reachable/, ['scheduler']);
     assert.match(r.out, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is not reachable .*retrying with backoff/);
     assert.doesNotMatch(r.out, /hunter2/);
     assert.ok(r.aliveWhenMatched);
