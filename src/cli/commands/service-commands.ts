@@ -10,6 +10,7 @@ import { fernetKeyRing, warnUnencrypted } from '../../security/keys.ts';
 import { describeStandaloneSecurity, prepareStandalone } from '../../security/standalone.ts';
 import { migrateToLatest, openDatabase, redactUrl, resetDatabase } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
+import { untilSignal } from '../until-signal.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseIntArg } from '../parse-args.ts';
 import { extraServices, type ExtraService } from './extra-services.ts';
@@ -115,23 +116,12 @@ async function runUntilSignal(config: BatonConfig, mode: 'standalone' | 'schedul
     'Press Ctrl-C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.stdout.write('Stopping now.\n');
-        process.exit(130);
-      }
-      stopping = true;
-      process.stdout.write(`\n${signal}: stopping; running tasks get 10 s to finish (Ctrl-C again to stop at once)…\n`);
-      void (async () => {
-        await Promise.all(extras.map((x) => x.stop().catch(() => {})));
-        await engine.stop(10_000);
-        process.stdout.write('Baton stopped.\n');
-        resolve();
-      })();
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+  await untilSignal({
+    stopping: (signal) => `${signal}: stopping; running tasks get 10 s to finish (Ctrl-C again to stop at once)…`,
+    stop: async () => {
+      await Promise.all(extras.map((x) => x.stop().catch(() => {})));
+      await engine.stop(10_000);
+    },
+    stopped: 'Baton stopped.',
   });
 }

@@ -8,6 +8,7 @@ import { BatonWorker } from '../../executors/bullmq/index.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { redactUrl } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
+import { untilSignal } from '../until-signal.ts';
 import { parseIntArg } from '../parse-args.ts';
 
 export function registerWorkerCommand(program: Command): void {
@@ -45,25 +46,10 @@ export function registerWorkerCommand(program: Command): void {
           'Press Ctrl-C to stop.',
         ].join('\n') + '\n',
       );
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) {
-            process.stdout.write('Stopping now.\n');
-            process.exit(130);
-          }
-          stopping = true;
-          process.stdout.write(`\n${signal}: stopping; running tries get ${graceMs / 1000} s to finish, tries not started go back to their queue…\n`);
-          void worker
-            .stop(graceMs)
-            .catch((e: Error) => process.stderr.write(`error while stopping: ${e.message}\n`))
-            .finally(() => {
-              process.stdout.write('Baton worker stopped.\n');
-              resolve();
-            });
-        };
-        process.on('SIGINT', () => stop('SIGINT'));
-        process.on('SIGTERM', () => stop('SIGTERM'));
+      await untilSignal({
+        stopping: (signal) => `${signal}: stopping; running tries get ${graceMs / 1000} s to finish, tries not started go back to their queue…`,
+        stop: () => worker.stop(graceMs),
+        stopped: 'Baton worker stopped.',
       });
     });
 }
