@@ -89,16 +89,10 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     }
     const runKeys = [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))];
     const runInfo = await loadRuns(trx, runKeys);
-    const dagRows = await trx
-      .selectFrom('dag')
-      .select(['dag_id', 'is_paused', 'max_active_tasks'])
-      .where('dag_id', 'in', [...new Set(scheduled.map((r) => r.dag_id))])
-      .execute();
-    const dagInfo = new Map(dagRows.map((d) => [d.dag_id, d]));
     const rows = scheduled
-      .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`), dag: dagInfo.get(r.dag_id) }))
-      .filter((r) => r.run?.state === 'running' && r.dag && (!r.dag.is_paused || r.run.run_type === 'backfill'))
-      .map((r) => ({ ...r, logical_date: r.run!.logical_date, max_active_tasks: r.dag!.max_active_tasks }));
+      .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`) }))
+      .filter((r) => r.run?.state === 'running' && (!r.run.is_paused || r.run.run_type === 'backfill'))
+      .map((r) => ({ ...r, logical_date: r.run!.logical_date, max_active_tasks: r.run!.max_active_tasks }));
     if (rows.length === 0) return [];
 
     const maxActiveTasks = new Map<string, number>();
@@ -180,9 +174,9 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
   return { workloads, waiting };
 }
 
-/** The runs of these keys (`dagId\0runId`), in one query per 400 runs. */
+/** The runs of these keys (`dagId\0runId`) with their DAG's pause flag and task limit, in one query per 400 runs. */
 async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
-  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number };
+  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number; is_paused: number; max_active_tasks: number };
   const out = new Map<string, RunInfo>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
@@ -190,9 +184,9 @@ async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
       return sql`(${dagId}, ${runId})`;
     }));
     const { rows } = await sql<RunInfo & { dag_id: string }>`
-      select dag_id, run_id, run_type, state, logical_date, data_interval_start, data_interval_end, conf, external_trigger
-      from dag_run where (dag_id, run_id) in (values ${pairs})`.execute(trx);
-    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { ...r, external_trigger: Number(r.external_trigger) });
+      select r.dag_id, r.run_id, r.run_type, r.state, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.external_trigger, d.is_paused, d.max_active_tasks
+      from dag_run r inner join dag d on d.dag_id = r.dag_id where (r.dag_id, r.run_id) in (values ${pairs})`.execute(trx);
+    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { ...r, external_trigger: Number(r.external_trigger), is_paused: Number(r.is_paused), max_active_tasks: Number(r.max_active_tasks) });
   }
   return out;
 }
