@@ -8,7 +8,7 @@ import type { Executor } from '../executors/executor.ts';
 import { Scheduler, type SchedulerLogger } from '../scheduler/scheduler.ts';
 import { SCHEDULER_APPLICATION_NAME, type BatonDb } from '../store/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
-import { openMigratedDb } from './open-db.ts';
+import { openMigratedDb, openMigratedDbRetrying } from './open-db.ts';
 
 /** Workloads each local worker may have waiting, so it never idles between tries. */
 const ENGINE_PREFETCH = 2;
@@ -21,6 +21,8 @@ export interface EngineOptions {
   syncDagFolder?: boolean;
   executor?: Executor;
   log?: SchedulerLogger;
+  /** Wait (retrying with backoff) while the database server is unreachable, instead of failing. Default false. */
+  waitForDatabase?: boolean;
 }
 
 export interface Engine {
@@ -32,8 +34,9 @@ export interface Engine {
 
 export async function startEngine(o: EngineOptions): Promise<Engine> {
   // A scheduler's connections are named so that the database's wake-up triggers skip its own changes.
-  const db = await openMigratedDb(o.config, o.scheduler !== false ? { applicationName: SCHEDULER_APPLICATION_NAME } : {});
   const log = o.log ?? consoleLogger();
+  const applicationName = o.scheduler !== false ? SCHEDULER_APPLICATION_NAME : undefined;
+  const db = o.waitForDatabase ? await openMigratedDbRetrying(o.config, { applicationName, log: (m) => log.warn(m) }) : await openMigratedDb(o.config, { applicationName });
   let scheduler: Scheduler | null = null;
   let folderSync: DagFolderSync | null = null;
   try {

@@ -38,6 +38,11 @@ export interface OpenDatabaseOptions {
 
 const INT8_OID = 20;
 
+/** The database server did not answer (down, restarting, unreachable): worth trying again later. */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
+}
+
 /**
  * Opens the database at `opts.url` and checks that it answers. Does not migrate; call
  * `migrateToLatest` for that.
@@ -78,7 +83,7 @@ async function openPostgres(connectionString: string, poolSize: number, applicat
     client.release();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(`Could not connect to PostgreSQL at ${redactUrl(connectionString)}: ${(err as Error).message}. Check that the server is running and accepts connections there, and that the user, password and database in the URL are right.`, { cause: err });
+    throw new DatabaseUnreachableError(`Could not connect to PostgreSQL at ${redactUrl(connectionString)}: ${(err as Error).message}. Check that the server is running and accepts connections there, and that the user, password and database in the URL are right.`, { cause: err });
   }
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: onlyOnce(() => db.destroy()) };

@@ -1,5 +1,5 @@
 /** The metadata database: connection, schema, migrations, state changes and small repositories. */
-export { openDatabase } from './database.ts';
+export { DatabaseUnreachableError, openDatabase } from './database.ts';
 export type { BatonDb, OpenDatabaseOptions } from './database.ts';
 export { parseDatabaseUrl, redactUrl } from './database-url.ts';
 export type { DatabaseTarget } from './database-url.ts';

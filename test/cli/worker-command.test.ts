@@ -78,6 +78,13 @@ describe('baton worker and baton jobs check', () => {
     assert.ok(r.aliveWhenMatched);
   });
 
+  test('a scheduler started before its PostgreSQL waits for it, naming it with the password masked', async () => {
+    const r = await watchWorker({ ...cli.env, BATON_DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/baton' }, /trying again/, ['scheduler']);
+    assert.match(r.out, /Could not connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/baton.*trying again/s);
+    assert.doesNotMatch(r.out, /hunter2/);
+    assert.ok(r.aliveWhenMatched);
+  });
+
   test('an unreachable PostgreSQL is reported with its URL, password masked, and retried', async () => {
     const r = await watchWorker({ ...cli.env, BATON_DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/baton' }, /trying again/);
     assert.match(r.out, /Could not connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/baton.*trying again/s);

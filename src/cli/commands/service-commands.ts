@@ -92,7 +92,8 @@ async function runUntilSignal(config: BatonConfig, mode: 'standalone' | 'schedul
   const t0 = Date.now();
   let engine: Engine;
   try {
-    engine = await startEngine({ config });
+    // A scheduler started before its database (or during a restart) waits for it.
+    engine = await startEngine({ config, waitForDatabase: mode === 'scheduler' });
   } catch (e) {
     throw new CliError(`could not start: ${(e as Error).message}`);
   }

@@ -10,7 +10,7 @@ import { hostname as osHostname } from 'node:os';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatonConfig } from '../../config.ts';
-import { openMigratedDb } from '../../engine/open-db.ts';
+import { openMigratedDbRetrying } from '../../engine/open-db.ts';
 import { dbWorkerServices } from '../../scheduler/worker-services.ts';
 import { casTaskInstanceStates, CHANNELS, endJob, heartbeatJob, PgListener, redactUrl, startJob, type BatonDb } from '../../store/index.ts';
 import { tiKeyString, type ExecutorEvent, type TaskWorkload } from '../executor.ts';
@@ -20,7 +20,7 @@ import { claimTry } from './claim-try.ts';
 import type { InboxEvent } from './inbox.ts';
 import { InboxWriter } from './inbox-writer.ts';
 import { queueNameProblem, tryOfJobId } from './job-ids.ts';
-import { openRedis } from './redis-connection.ts';
+import { maskRedisUrl, openRedis } from './redis-connection.ts';
 import { Semaphore } from './semaphore.ts';
 
 export interface BatonWorkerOptions {
@@ -42,8 +42,6 @@ interface Running {
   workload: TaskWorkload;
   settle: (e: InboxEvent) => void;
 }
-
-const DB_RETRY_MS = [500, 1000, 2000, 5000, 10_000];
 
 export class BatonWorker {
   readonly queues: string[];
@@ -109,20 +107,11 @@ export class BatonWorker {
     const every = Math.max(50, cfg.heartbeatInterval * 1000);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), every);
     this.heartbeatTimer.unref?.();
-    this.log(`started on ${this.hostname}: queues ${this.queues.join(', ')}, ${this.concurrency} worker processes, Redis ${cfg.redisUrl.replace(/:[^:@/]*@/, ':***@')}, database ${redactUrl(cfg.databaseUrl)}`);
+    this.log(`started on ${this.hostname}: queues ${this.queues.join(', ')}, ${this.concurrency} worker processes, Redis ${maskRedisUrl(cfg.redisUrl)}, database ${redactUrl(cfg.databaseUrl)}`);
   }
 
-  private async connectDb(): Promise<BatonDb> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await openMigratedDb(this.o.config);
-      } catch (e) {
-        if (this.stopping) throw e;
-        const delay = DB_RETRY_MS[Math.min(attempt, DB_RETRY_MS.length - 1)]!;
-        this.log(`${(e as Error).message} (trying again in ${delay / 1000}s)`);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  private connectDb(): Promise<BatonDb> {
+    return openMigratedDbRetrying(this.o.config, { log: this.log, stopped: () => this.stopping !== null });
   }
 
   /** One BullMQ job: claim its try, run it, report the result. */
