@@ -44,6 +44,7 @@ import { taskLogRoutes } from './routes/task-logs.ts';
 import { userRoutes } from './routes/users.ts';
 import { variableRoutes } from './routes/variables.ts';
 import { xcomRoutes } from './routes/xcom.ts';
+import { uiApiRoutes, uiFiles } from './ui/index.ts';
 import type { UserStore } from './user-store.ts';
 
 /** Default largest request body: 1 MiB. */
@@ -67,6 +68,8 @@ export interface ApiAppOptions {
   secrets?: SecureStore;
   /** Asks for a DAG file to be parsed again (`PUT /parseDagFile/{file_token}`); default: none. */
   requestReparse?: (fileloc: string) => void | Promise<void>;
+  /** The built web UI served at `/`; default ui/dist at the package root (see api/ui/static-ui.ts). */
+  uiDir?: string;
 }
 
 let specText: string | undefined;
@@ -142,9 +145,14 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
   api.route('/', roleRoutes());
   api.route('/', userRoutes(deps));
   app.route('/api/v1', api);
+  app.route('/ui', uiApiRoutes(deps, o.authenticator));
+
+  const ui = uiFiles(o.uiDir);
 
   const methodsFor = allowedMethods(app);
-  app.notFound((c) => {
+  app.notFound(async (c) => {
+    const page = await ui(c);
+    if (page) return page;
     const methods = methodsFor(c.req.path);
     if (methods.length === 0) return problemResponse(c, new Problem(404, `There is no ${c.req.path} here; the REST API is under /api/v1 (its description: /api/v1/openapi.yaml).`));
     const res = problemResponse(c, new Problem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}.`));
