@@ -112,6 +112,12 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
 
   const app = new Hono<ApiEnv>();
   app.onError((err, c) => problemResponse(c, err instanceof DecryptionError ? new Problem(500, err.message) : err));
+  // The web UI signs in with its own form: a 401 to its requests (the header X-Baton-UI, or the
+  // private /ui endpoints) must not make the browser pop up its password dialog.
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.header('x-baton-ui') || c.req.path.startsWith('/ui/')) c.res.headers.delete('www-authenticate');
+  });
   app.use('*', bodyLimit({ maxSize: maxBody, onError: () => { throw new Problem(413, `The request body is larger than ${maxBody} bytes.`); } }));
 
   const health = healthHandler(deps);

@@ -77,7 +77,17 @@ for (const dialect of eachDialect()) {
       assert.ok(!viewer.body.permissions.includes('create:DAG Runs'), 'a Viewer may not trigger');
       const user = await get('/ui/me', 'User');
       assert.ok(user.body.permissions.includes('create:DAG Runs'));
-      assert.equal((await get('/ui/me', null)).status, 401);
+      const anonymous = await get('/ui/me', null);
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers.get('www-authenticate'), null, 'no browser password dialog for the UI');
+    });
+
+    test("the UI's API requests get 401 without the header that opens the browser's password dialog", async () => {
+      const fromUi = await h.call('GET', '/api/v1/dags', { role: null, headers: { 'x-baton-ui': '1' }, unchecked: true });
+      assert.equal(fromUi.status, 401);
+      assert.equal(fromUi.headers.get('www-authenticate'), null);
+      const fromClient = await h.call('GET', '/api/v1/dags', { role: null, unchecked: true });
+      assert.match(fromClient.headers.get('www-authenticate') ?? '', /^Basic/, 'API clients still get the Basic challenge');
     });
 
     test('ML runs, metric history, promote and rollback; a Viewer may read but not promote', async () => {

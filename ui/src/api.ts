@@ -54,6 +54,8 @@ export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
       credentials: 'same-origin',
       headers: {
         accept: o.text ? 'text/plain' : 'application/json',
+        // Tells the server not to ask the browser for a password dialog on a 401.
+        'x-baton-ui': '1',
         ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
