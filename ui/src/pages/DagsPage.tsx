@@ -24,10 +24,12 @@ export function DagsPage() {
   const state = params.get('state') ?? '';
   const paused = params.get('paused') ?? 'all';
   const set = (k: string, v: string) => {
-    const p = new URLSearchParams(params);
-    if (v && v !== 'all') p.set(k, v);
-    else p.delete(k);
-    setParams(p, { replace: true });
+    setParams(() => {
+      const p = new URLSearchParams(window.location.search);
+      if (v && v !== 'all') p.set(k, v);
+      else p.delete(k);
+      return p;
+    }, { replace: true });
   };
   const can = useCan();
   const [triggering, setTriggering] = useState<string | null>(null);

@@ -177,10 +177,12 @@ function AuditLog() {
     { header: 'Extra', accessorKey: 'extra', cell: (c) => <code className="small">{c.getValue()}</code> },
   ];
   const set = (k: string, v: string) => {
-    const p = new URLSearchParams(params);
-    if (v) p.set(k, v);
-    else p.delete(k);
-    setParams(p, { replace: true });
+    setParams(() => {
+      const p = new URLSearchParams(window.location.search);
+      if (v) p.set(k, v);
+      else p.delete(k);
+      return p;
+    }, { replace: true });
   };
   return (
     <>

@@ -49,13 +49,15 @@ function Grid({ data }: { data: GridData }) {
   const taskId = params.get('task_id');
   const mapIndexRaw = params.get('map_index');
   const select = (next: { run_id?: string | null; task_id?: string | null; map_index?: number | null }) => {
-    const p = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(next)) {
-      if (v === null || v === undefined) p.delete(k);
-      else p.set(k, String(v));
-    }
-    p.delete('try');
-    setParams(p);
+    setParams(() => {
+      const p = new URLSearchParams(window.location.search);
+      for (const [k, v] of Object.entries(next)) {
+        if (v === null || v === undefined) p.delete(k);
+        else p.set(k, String(v));
+      }
+      p.delete('try');
+      return p;
+    });
   };
   const toggle = (g: string) => {
     const next = new Set(collapsed);

@@ -19,10 +19,12 @@ export function RunsView({ dagId }: { dagId: string }) {
     refetchInterval: (q) => (q.state.data?.dag_runs.some((r) => ACTIVE_STATES.has(r.state)) ? 3000 : false),
   });
   const set = (k: string, v: string) => {
-    const p = new URLSearchParams(params);
-    if (v) p.set(k, v);
-    else p.delete(k);
-    setParams(p, { replace: true });
+    setParams(() => {
+      const p = new URLSearchParams(window.location.search);
+      if (v) p.set(k, v);
+      else p.delete(k);
+      return p;
+    }, { replace: true });
   };
   const columns: Array<ColumnDef<DagRun, any>> = [
     { header: 'Run id', accessorKey: 'dag_run_id', cell: (c) => <Link to={`/dags/${encodeURIComponent(dagId)}/grid?run_id=${encodeURIComponent(c.getValue())}`}><code>{c.getValue()}</code></Link> },

@@ -60,9 +60,11 @@ function TaskInstanceView({ dagId, runId, taskId, mapIndex, isMapped, onMapIndex
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'log';
   const setTab = (t: string) => {
-    const p = new URLSearchParams(params);
-    p.set('tab', t);
-    setParams(p, { replace: true });
+    setParams(() => {
+      const p = new URLSearchParams(window.location.search);
+      p.set('tab', t);
+      return p;
+    }, { replace: true });
   };
   const ti = useQuery({
     queryKey: ['ti', dagId, runId, taskId, mapIndex],
@@ -99,7 +101,7 @@ function TaskInstanceView({ dagId, runId, taskId, mapIndex, isMapped, onMapIndex
                 <>
                   <div className="tries" data-testid="tries">
                     {Array.from({ length: t.try_number }, (_, i) => i + 1).map((n) => (
-                      <button key={n} className={n === tryParam ? 'on' : ''} onClick={() => { const p = new URLSearchParams(params); p.set('try', String(n)); setParams(p, { replace: true }); }}>try {n}</button>
+                      <button key={n} className={n === tryParam ? 'on' : ''} onClick={() => setParams(() => { const p = new URLSearchParams(window.location.search); p.set('try', String(n)); return p; }, { replace: true })}>try {n}</button>
                     ))}
                   </div>
                   <TaskLog dagId={dagId} runId={runId} taskId={taskId} mapIndex={mapIndex} tryNumber={Math.min(tryParam, t.try_number)} />
