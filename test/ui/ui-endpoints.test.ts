@@ -41,7 +41,9 @@ for (const dialect of eachDialect()) {
       assert.equal(r.status, 200);
       assert.deepEqual(r.body.tasks.map((t: { task_id: string; is_mapped: boolean; upstream: string[] }) => [t.task_id, t.is_mapped, t.upstream]), [['numbers', false, []], ['square', true, ['numbers']]]);
       assert.deepEqual(r.body.runs.map((x: { run_id: string; state: string }) => [x.run_id, x.state]), [['r1', 'success'], ['r2', 'running']]);
-      assert.deepEqual(r.body.cells, [['success', { total: 3, states: { success: 2, failed: 1 } }], ['running', null]]);
+      const state = (i: number) => r.body.states[i];
+      assert.deepEqual(r.body.cells.map((row: number[]) => row.map((i) => (i >= 0 ? state(i) : i))), [['success', -2], ['running', -1]], 'states by index; -2 mapped, -1 none');
+      assert.deepEqual(r.body.mapped, { '0:1': { total: 3, states: { success: 2, failed: 1 } } });
     });
 
     test('the grid keeps the latest num_runs and refuses a bad num_runs or an unknown DAG', async () => {

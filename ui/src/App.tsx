@@ -1,17 +1,19 @@
 /** The page frame (navigation, user menu, theme switch) and the routes; links are shareable URLs. */
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { api, onUnauthorized } from './api.ts';
 import { useCan, useMe } from './auth.tsx';
 import { ErrorMessage, NotFound } from './components/Problem.tsx';
-import { AdminPage } from './pages/admin/AdminPage.tsx';
 import { DagPage } from './pages/dag/DagPage.tsx';
 import { DagsPage } from './pages/DagsPage.tsx';
-import { DatasetsPage } from './pages/DatasetsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
-import { MlPage } from './pages/MlPage.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
+
+// Pages used less often load on first visit, keeping the first page's script small.
+const AdminPage = lazy(() => import('./pages/admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
+const DatasetsPage = lazy(() => import('./pages/DatasetsPage.tsx').then((m) => ({ default: m.DatasetsPage })));
+const MlPage = lazy(() => import('./pages/MlPage.tsx').then((m) => ({ default: m.MlPage })));
 
 export function App() {
   const location = useLocation();
@@ -32,7 +34,7 @@ export function App() {
 function Shell() {
   const me = useMe();
   const location = useLocation();
-  if (me.isPending) return <div className="loading">Loading…</div>;
+  // The page's own requests start at once, alongside /ui/me; a 401 from it means signing in.
   if (me.error) {
     if ((me.error as { status?: number }).status === 401) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
     return <ErrorMessage error={me.error} />;
@@ -41,6 +43,7 @@ function Shell() {
     <div className="app">
       <TopBar />
       <main className="main">
+        <Suspense fallback={<div className="loading">Loading…</div>}>
         <Routes>
           <Route path="/" element={<Navigate to="/dags" replace />} />
           <Route path="/dags" element={<DagsPage />} />
@@ -50,13 +53,14 @@ function Shell() {
           <Route path="/admin/:section" element={<AdminPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
+        </Suspense>
       </main>
     </div>
   );
 }
 
 function TopBar() {
-  const me = useMe().data!;
+  const me = useMe().data ?? { username: '…', role: '', permissions: [] };
   const can = useCan();
   const [theme, setTheme] = useState<Theme>(initialTheme());
   const [menu, setMenu] = useState(false);

@@ -102,6 +102,18 @@ export interface GridRun {
   external_trigger: boolean;
 }
 
+/** The /ui grid answer as sent: cells are indexes into `states` (-1 none, -2 mapped). */
+export interface GridWire {
+  dag_id: string;
+  tasks: GridTask[];
+  groups: GridGroup[];
+  runs: GridRun[];
+  states: string[];
+  cells: number[][];
+  mapped: Record<string, MappedSummary>;
+}
+
+/** The grid as the views read it. */
 export interface GridData {
   dag_id: string;
   tasks: GridTask[];

@@ -4,6 +4,10 @@
  * runs (oldest first) and, for each run and task, the task instance's state — or, for a mapped
  * task, how many copies there are and how many are in each state. The task instances of all
  * runs come from one query.
+ *
+ * To stay small for big DAGs (2,000 tasks × 28 runs is 56,000 cells), `cells[run][task]` is an
+ * index into `states` (the state names that occur), -1 for no task instance, or -2 for a mapped
+ * task, whose summary is `mapped["<run index>:<task index>"]`.
  */
 import { Hono } from 'hono';
 import { requirePermission, type ApiEnv } from '../auth-contract.ts';
@@ -24,8 +28,10 @@ export interface MappedSummary {
   states: Record<string, number>;
 }
 
-/** One cell: a state (null: no task instance yet), or a mapped task's summary. */
-export type GridCell = string | null | MappedSummary;
+/** A cell with no task instance yet. */
+export const NO_TASK_INSTANCE = -1;
+/** A cell of a mapped task: its summary is in `mapped["<run index>:<task index>"]`. */
+export const MAPPED_CELL = -2;
 
 function numRuns(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_GRID_RUNS;
@@ -54,7 +60,10 @@ export function gridRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
     const taskIndex = new Map(dag.tasks.map((t, i) => [t.taskId, i]));
     const runIndex = new Map(runs.map((r, i) => [r.run_id, i]));
-    const cells: GridCell[][] = runs.map(() => dag.tasks.map(() => null));
+    const cells: number[][] = runs.map(() => new Array<number>(dag.tasks.length).fill(NO_TASK_INSTANCE));
+    const states: string[] = [];
+    const stateIndex = new Map<string, number>();
+    const mapped: Record<string, MappedSummary> = {};
     if (runs.length > 0) {
       const tis = await deps.db
         .selectFrom('task_instance')
@@ -66,13 +75,14 @@ export function gridRoutes(deps: ApiDeps): Hono<ApiEnv> {
         const ri = runIndex.get(ti.run_id);
         const tj = taskIndex.get(ti.task_id);
         if (ri === undefined || tj === undefined) continue;
-        const row = cells[ri]!;
         if (ti.map_index < 0) {
-          row[tj] = ti.state;
+          let si = stateIndex.get(ti.state);
+          if (si === undefined) stateIndex.set(ti.state, (si = states.push(ti.state) - 1));
+          cells[ri]![tj] = si;
           continue;
         }
-        let m = row[tj];
-        if (m === null || typeof m === 'string') row[tj] = m = { total: 0, states: {} };
+        cells[ri]![tj] = MAPPED_CELL;
+        const m = (mapped[`${ri}:${tj}`] ??= { total: 0, states: {} });
         m.total++;
         m.states[ti.state] = (m.states[ti.state] ?? 0) + 1;
       }
@@ -90,7 +100,9 @@ export function gridRoutes(deps: ApiDeps): Hono<ApiEnv> {
       })),
       groups: dag.taskGroups.map((g) => ({ group_id: g.groupId, parent_group_id: g.parentGroupId, tooltip: g.tooltip, children: g.children })),
       runs: runs.map((r) => ({ ...r, external_trigger: Boolean(r.external_trigger) })),
+      states,
       cells,
+      mapped,
     });
   });
   return app;

@@ -37,21 +37,24 @@ export function DagsPage() {
 
   const dags = useQuery({
     queryKey: ['dags', search, tag, paused],
-    queryFn: () => api<{ dags: Dag[]; total_entries: number }>(v1`/dags` + qs({ limit: 1000, dag_id_pattern: search, tags: tag ? [tag] : undefined, paused: paused === 'all' ? undefined : paused === 'paused', order_by: 'dag_id' })),
+    queryFn: () => api<{ dags: Dag[]; total_entries: number }>(v1`/dags` + qs({ limit: 1000, fields: 'dag_id,is_paused,tags,timetable_description,next_dagrun,has_import_errors', dag_id_pattern: search, tags: tag ? [tag] : undefined, paused: paused === 'all' ? undefined : paused === 'paused', order_by: 'dag_id' })),
   });
   const recent = useQuery({
     queryKey: ['recent-runs'],
     queryFn: () => api<{ dag_runs: Record<string, RecentRun[]> }>('/ui/recent-runs?limit=10'),
     refetchInterval: (q) => (Object.values(q.state.data?.dag_runs ?? {}).some((runs) => runs.some((r) => ACTIVE_STATES.has(r.state))) ? 3000 : 15000),
   });
-  const allTags = useQuery({ queryKey: ['dags-tags'], queryFn: () => api<{ dags: Dag[] }>(v1`/dags?limit=1000&fields=dag_id,tags`) });
+  // Unfiltered, the list itself names every tag; filtered, the tags come from a small query.
+  const filtered = Boolean(tag || search || paused !== 'all');
+  const allTags = useQuery({ queryKey: ['dags-tags'], queryFn: () => api<{ dags: Dag[] }>(v1`/dags?limit=1000&fields=dag_id,tags`), enabled: filtered });
   const importErrors = useQuery({ queryKey: ['import-errors'], queryFn: () => api<{ import_errors: ImportError[] }>(v1`/importErrors?limit=100`), enabled: can('read', 'Import Errors') });
   const pause = useMutation({
     mutationFn: (d: { dag_id: string; is_paused: boolean }) => api(v1`/dags/${d.dag_id}` + '?update_mask=is_paused', { method: 'PATCH', body: { is_paused: d.is_paused } }),
     onSettled: () => client.invalidateQueries({ queryKey: ['dags'] }),
   });
 
-  const tags = useMemo(() => [...new Set((allTags.data?.dags ?? []).flatMap((d) => d.tags.map((t) => t.name)))].sort(), [allTags.data]);
+  const tagSource = filtered ? allTags.data : dags.data;
+  const tags = useMemo(() => [...new Set((tagSource?.dags ?? []).flatMap((d) => d.tags.map((t) => t.name)))].sort(), [tagSource]);
   const runsOf = (id: string) => recent.data?.dag_runs[id] ?? [];
   const rows = (dags.data?.dags ?? []).filter((d) => !state || runsOf(d.dag_id)[0]?.state === state);
 

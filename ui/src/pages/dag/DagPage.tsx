@@ -3,27 +3,29 @@
  * calendar, datasets — each at its own URL. An unknown DAG id is a not-found page.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useParams } from 'react-router-dom';
 import { api, v1 } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
 import { ErrorMessage, Loaded, NotFound } from '../../components/Problem.tsx';
 import { ACTIVE_STATES, fmtDate } from '../../format.ts';
-import type { DagDetails, GridData } from '../../types.ts';
+import type { DagDetails, GridCell, GridData, GridWire } from '../../types.ts';
 import { TriggerDialog } from '../TriggerDialog.tsx';
 import { CalendarView } from './CalendarView.tsx';
-import { CodeView } from './CodeView.tsx';
 import { DagDatasetsView } from './DagDatasetsView.tsx';
 import { GanttView } from './GanttView.tsx';
-import { GraphView } from './GraphView.tsx';
 import { GridView } from './GridView.tsx';
 import { RunsView } from './RunsView.tsx';
+
+// The graph (layout engine) and code (highlighter) views load on first use.
+const GraphView = lazy(() => import('./GraphView.tsx').then((m) => ({ default: m.GraphView })));
+const CodeView = lazy(() => import('./CodeView.tsx').then((m) => ({ default: m.CodeView })));
 
 /** The grid data (also drawn by the graph), refreshed while a run is active. */
 export function useGrid(dagId: string, numRuns = 25) {
   return useQuery({
     queryKey: ['grid', dagId, numRuns],
-    queryFn: () => api<GridData>(`/ui/dags/${encodeURIComponent(dagId)}/grid?num_runs=${numRuns}`),
+    queryFn: async () => decodeGrid(await api<GridWire>(`/ui/dags/${encodeURIComponent(dagId)}/grid?num_runs=${numRuns}`)),
     refetchInterval: (q) => {
       const d = q.state.data;
       if (!d) return false;
@@ -31,6 +33,12 @@ export function useGrid(dagId: string, numRuns = 25) {
       return active ? 2000 : 10000;
     },
   });
+}
+
+/** Turns the compact answer's indexes back into states and mapped summaries. */
+export function decodeGrid(w: GridWire): GridData {
+  const cells: GridCell[][] = w.cells.map((row, ri) => row.map((i, ti) => (i >= 0 ? w.states[i]! : i === -2 ? w.mapped[`${ri}:${ti}`]! : null)));
+  return { dag_id: w.dag_id, tasks: w.tasks, groups: w.groups, runs: w.runs, cells };
 }
 
 export function DagPage() {
@@ -73,6 +81,7 @@ function DagBody({ details }: { details: DagDetails }) {
       <nav className="tabs">
         {tabs.map(([path, label]) => <NavLink key={path} to={`${base}/${path}`} data-testid={`tab-${path}`}>{label}</NavLink>)}
       </nav>
+      <Suspense fallback={<div className="loading">Loading…</div>}>
       <Routes>
         <Route index element={<Navigate to="grid" replace />} />
         <Route path="grid" element={<GridView dagId={dagId} />} />
@@ -84,6 +93,7 @@ function DagBody({ details }: { details: DagDetails }) {
         <Route path="datasets" element={<DagDatasetsView dagId={dagId} />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
+      </Suspense>
       {triggering && <TriggerDialog dagId={dagId} onClose={() => setTriggering(false)} />}
     </div>
   );
