@@ -146,7 +146,9 @@ function Actions({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: str
         <button onClick={() => clear.mutate()} data-testid="clear-task">Clear</button>
         <label className="inline"><input type="checkbox" checked={downstream} onChange={(e) => setDownstream(e.target.checked)} /> downstream</label>
         <label className="inline"><input type="checkbox" checked={upstream} onChange={(e) => setUpstream(e.target.checked)} /> upstream</label>
-        <label className="inline"><input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} /> recursive</label>
+        <label className="inline" title="Also clear the task instances of DAGs this task triggered. The server accepts the option (include_subdags / include_parentdag) but does not clear across DAGs yet.">
+          <input type="checkbox" checked={recursive} disabled onChange={(e) => setRecursive(e.target.checked)} /> recursive
+        </label>
       </div>
       <div className="actions">
         <button onClick={() => mark.mutate('success')} data-testid="mark-success">Mark success</button>
