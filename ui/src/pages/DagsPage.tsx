@@ -16,7 +16,7 @@ import { ACTIVE_STATES, fmtDate } from '../format.ts';
 import type { Dag } from '../types.ts';
 import { TriggerDialog } from './TriggerDialog.tsx';
 
-interface RecentRun { run_id: string; state: string; logical_date: string; start_date: string | null; end_date: string | null; run_type: string }
+interface RecentRun { run_id: string; state: string; logical_date: string }
 interface ImportError { import_error_id: number; filename: string; stack_trace: string; timestamp: string }
 
 export function DagsPage() {
