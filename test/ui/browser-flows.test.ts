@@ -3,8 +3,9 @@
  * standalone` running the UI test DAGs (test/ui/dags): signing in (and a wrong password),
  * triggering a DAG through its params form until the grid shows success, a failed task's log,
  * clearing it and watching it run again, what a Viewer sees (and that the API refuses them
- * anyway), the graph of example_task_group, ML metrics charts and the registry, not-found
- * pages, API errors shown as messages, and markup in DAG docs and logs shown as text.
+ * anyway), the graph of example_task_group, ML metrics charts and the registry, mapped-task
+ * drill-down, a live log, the other DAG views and admin pages, the theme, not-found pages, API
+ * errors shown as messages, and markup in DAG docs and logs shown as text.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -179,6 +180,78 @@ describe('the web UI in a browser', () => {
     await page.waitForSelector('[data-testid=models] tr[data-version="1"] .stage-none');
     await page.click('[data-testid=models] tr[data-version="1"] button:has-text("Promote to production")');
     await page.waitForSelector('[data-testid=models] tr[data-version="1"] .stage-production');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test("a mapped task's grid cell counts its copies, and each copy opens on its own", async () => {
+    await apiCall('POST', '/dags/example_mapping/dagRuns', { dag_run_id: 'map_1' });
+    assert.equal(await waitForRun('example_mapping', 'map_1'), 'success');
+    const { page, errors, close } = await adminPage();
+    await page.goto(`${baton.url}/dags/example_mapping/grid`);
+    const cell = await page.waitForSelector('.grid-row[data-task-id=square] .cell[data-state=success]');
+    assert.equal(await cell.innerText(), '4');
+    await cell.click();
+    await page.waitForSelector('[data-testid=mapped-list] tr[data-map-index="3"]');
+    assert.equal(await page.locator('[data-testid=mapped-list] tr[data-map-index]').count(), 4);
+    await page.click('[data-testid=mapped-list] tr[data-map-index="2"]');
+    await page.waitForSelector('[data-testid=task-panel] h2:has-text("[2]")');
+    assert.match(page.url(), /map_index=2/, 'the copy is in the URL');
+    await page.click('[data-testid=ti-tab-xcom]');
+    const xcom = await page.waitForSelector('[data-testid=xcoms]');
+    assert.match(await xcom.innerText(), /return_value\s+10/, 'copy 2 squared 3 and added 1');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test("a running try's log is followed live, and the grid and panel refresh without a reload", async () => {
+    await apiCall('POST', '/dags/ui_slow/dagRuns', { dag_run_id: 'slow_1' });
+    const { page, errors, close } = await adminPage();
+    await page.goto(`${baton.url}/dags/ui_slow/grid?run_id=slow_1&task_id=ticker`);
+    await page.waitForSelector('[data-testid=log-live]', { timeout: RUN_TIMEOUT });
+    await page.waitForSelector('[data-testid=task-log]:has-text("tick 2")');
+    await page.waitForSelector('[data-testid=task-log]:has-text("tick 10")', { timeout: RUN_TIMEOUT });
+    await page.waitForSelector('[data-testid=task-panel] .badge[data-state=success]', { timeout: RUN_TIMEOUT });
+    await page.waitForSelector('[data-testid=log-live]', { state: 'detached' });
+    const log = await page.innerText('[data-testid=task-log]');
+    assert.equal(log.match(/tick \d+/g)?.length, 10, 'every line once: each poll appends only what is new');
+    await page.waitForSelector('.grid-row[data-task-id=ticker] .cell[data-state=success]');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('the other DAG views, the admin pages and the theme: runs, calendar, gantt, code, datasets; a connection\'s password is never shown', async () => {
+    await apiCall('POST', '/dags/example_task_group/dagRuns', { dag_run_id: 'views_1' });
+    assert.equal(await waitForRun('example_task_group', 'views_1'), 'success');
+    const { page, errors, close } = await adminPage();
+    await page.goto(`${baton.url}/dags/example_task_group/runs`);
+    await page.waitForSelector('[data-testid=runs-table] a:has-text("views_1")');
+    await page.goto(`${baton.url}/dags/example_task_group/calendar`);
+    await page.waitForSelector('[data-testid=calendar] .cal-day[data-runs]');
+    await page.goto(`${baton.url}/dags/example_task_group/gantt?run_id=views_1`);
+    await page.waitForSelector('[data-testid=gantt] .gantt-row[data-task-id=end] .gantt-bar');
+    await page.goto(`${baton.url}/dags/ui_params/code`);
+    const code = await page.waitForSelector('[data-testid=dag-code] .hljs-keyword');
+    assert.equal(await code.innerText(), 'import');
+    await page.goto(`${baton.url}/datasets`);
+    await page.waitForSelector('[data-testid=datasets-page] table');
+    await page.goto(`${baton.url}/admin/connections`);
+    await page.waitForSelector('[data-testid=connections]');
+    await page.fill('input[name=connection_id]', 'warehouse');
+    await page.fill('input[name=conn_type]', 'postgres');
+    await page.fill('input[name=host]', 'db.example.com');
+    await page.fill('input[name=password]', 'sup3r-s3cret-pw');
+    await page.click('button:has-text("Add connection")');
+    await page.waitForSelector('[data-testid=connections] td:has-text("warehouse")');
+    assert.equal((await page.content()).includes('sup3r-s3cret-pw'), false, 'the password is not in the page');
+    assert.equal((await apiCall('GET', '/connections/warehouse')).body.host, 'db.example.com');
+    await page.goto(`${baton.url}/admin/audit`);
+    await page.waitForSelector('[data-testid=audit] td:has-text("connection.create")');
+    await page.click('[data-testid=theme-toggle]');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    await page.reload();
+    await page.waitForSelector('[data-testid=audit]');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'the theme is remembered');
     assert.deepEqual(errors, []);
     await close();
   });

@@ -20,11 +20,12 @@ export function AdminPage() {
 }
 
 /** A small create form: named text fields, submitted as one JSON body. */
-function CreateForm({ fields, onSubmit, label, error, busy }: { fields: Array<{ name: string; label: string; type?: string; required?: boolean; options?: string[] }>; onSubmit: (v: Record<string, string>) => void; label: string; error: unknown; busy: boolean }) {
+function CreateForm({ fields, onSubmit, label, error, busy }: { fields: Array<{ name: string; label: string; type?: string; required?: boolean; options?: string[] }>; onSubmit: (v: Record<string, string>) => Promise<unknown>; label: string; error: unknown; busy: boolean }) {
   const [v, setV] = useState<Record<string, string>>({});
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onSubmit(v);
+    // Cleared once created, so no secret stays in the form; kept when refused, to fix and retry.
+    onSubmit(v).then(() => setV({}), () => undefined);
   };
   return (
     <form className="form inline-form" onSubmit={submit}>
@@ -70,7 +71,7 @@ function Connections() {
       {can('create', 'Connections') && (
         <CreateForm label="Add connection" busy={create.isPending} error={create.error}
           fields={[{ name: 'connection_id', label: 'Id', required: true }, { name: 'conn_type', label: 'Type', required: true }, { name: 'host', label: 'Host' }, { name: 'login', label: 'Login' }, { name: 'password', label: 'Password', type: 'password' }, { name: 'port', label: 'Port', type: 'number' }]}
-          onSubmit={(v) => create.mutate({ path: v1`/connections`, body: { ...v, port: v.port ? Number(v.port) : undefined } })} />
+          onSubmit={(v) => create.mutateAsync({ path: v1`/connections`, body: { ...v, port: v.port ? Number(v.port) : undefined } })} />
       )}
     </>
   );
@@ -92,7 +93,7 @@ function Variables() {
       {can('create', 'Variables') && (
         <CreateForm label="Add variable" busy={create.isPending} error={create.error}
           fields={[{ name: 'key', label: 'Key', required: true }, { name: 'value', label: 'Value', required: true }, { name: 'description', label: 'Description' }]}
-          onSubmit={(v) => create.mutate({ path: v1`/variables`, body: { key: v.key, value: v.value, ...(v.description ? { description: v.description } : {}) } })} />
+          onSubmit={(v) => create.mutateAsync({ path: v1`/variables`, body: { key: v.key, value: v.value, ...(v.description ? { description: v.description } : {}) } })} />
       )}
     </>
   );
@@ -114,7 +115,7 @@ function Pools() {
       {can('create', 'Pools') && (
         <CreateForm label="Add pool" busy={create.isPending} error={create.error}
           fields={[{ name: 'name', label: 'Name', required: true }, { name: 'slots', label: 'Slots', type: 'number', required: true }, { name: 'description', label: 'Description' }]}
-          onSubmit={(v) => create.mutate({ path: v1`/pools`, body: { name: v.name, slots: Number(v.slots), ...(v.description ? { description: v.description } : {}) } })} />
+          onSubmit={(v) => create.mutateAsync({ path: v1`/pools`, body: { name: v.name, slots: Number(v.slots), ...(v.description ? { description: v.description } : {}) } })} />
       )}
     </>
   );
@@ -142,7 +143,7 @@ function Users() {
       {can('create', 'Users') && (
         <CreateForm label="Add user" busy={create.isPending} error={create.error}
           fields={[{ name: 'username', label: 'Username', required: true }, { name: 'email', label: 'Email', type: 'email', required: true }, { name: 'first_name', label: 'First name', required: true }, { name: 'last_name', label: 'Last name', required: true }, { name: 'password', label: 'Password', type: 'password', required: true }, { name: 'role', label: 'Role', options: roles, required: true }]}
-          onSubmit={({ role, ...v }) => create.mutate({ path: v1`/users`, body: { ...v, roles: [{ name: role }] } })} />
+          onSubmit={({ role, ...v }) => create.mutateAsync({ path: v1`/users`, body: { ...v, roles: [{ name: role }] } })} />
       )}
       <Roles />
     </>
