@@ -49,6 +49,7 @@ function Grid({ data }: { data: GridData }) {
   const taskId = params.get('task_id');
   const mapIndexRaw = params.get('map_index');
   const select = (next: { run_id?: string | null; task_id?: string | null; map_index?: number | null }) => {
+    // Built on the address bar, not on this render's params: two quick changes both stick.
     setParams(() => {
       const p = new URLSearchParams(window.location.search);
       for (const [k, v] of Object.entries(next)) {
