@@ -38,18 +38,23 @@ async function ensureService(name, port, startCommand) {
 await ensureService('PostgreSQL', 5432, 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start');
 await ensureService('Redis', 6379, 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no');
 
-// The CLI and the processes it starts run the compiled build: bring it up to date first.
-const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
-if (build.status !== 0) {
-  console.error('error: the build failed');
-  process.exit(build.status ?? 1);
+// The CLI and the processes it starts run the compiled build, and the browser tests the built
+// web UI: bring both up to date first.
+for (const script of ['scripts/build.mjs', 'scripts/build-ui.mjs']) {
+  const build = spawnSync(process.execPath, [join(root, script), '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error(`error: the build failed (${script})`);
+    process.exit(build.status ?? 1);
+  }
 }
 
 console.log('typecheck: tsc --noEmit');
-const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.error('error: the typecheck failed');
-  process.exit(tsc.status ?? 1);
+for (const project of ['tsconfig.json', 'ui/tsconfig.json']) {
+  const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, project)], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error(`error: the typecheck failed (${project})`);
+    process.exit(tsc.status ?? 1);
+  }
 }
 
 function findTests(dir, out = []) {

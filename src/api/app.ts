@@ -44,6 +44,7 @@ import { taskLogRoutes } from './routes/task-logs.ts';
 import { userRoutes } from './routes/users.ts';
 import { variableRoutes } from './routes/variables.ts';
 import { xcomRoutes } from './routes/xcom.ts';
+import { uiApiRoutes, uiFiles } from './ui/index.ts';
 import type { UserStore } from './user-store.ts';
 
 /** Default largest request body: 1 MiB. */
@@ -67,6 +68,8 @@ export interface ApiAppOptions {
   secrets?: SecureStore;
   /** Asks for a DAG file to be parsed again (`PUT /parseDagFile/{file_token}`); default: none. */
   requestReparse?: (fileloc: string) => void | Promise<void>;
+  /** The built web UI served at `/`; default ui/dist at the package root (see api/ui/static-ui.ts). */
+  uiDir?: string;
 }
 
 let specText: string | undefined;
@@ -109,6 +112,12 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
 
   const app = new Hono<ApiEnv>();
   app.onError((err, c) => problemResponse(c, err instanceof DecryptionError ? new Problem(500, err.message) : err));
+  // The web UI signs in with its own form: a 401 to its requests (the header X-Baton-UI, or the
+  // private /ui endpoints) must not make the browser pop up its password dialog.
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.header('x-baton-ui') || c.req.path.startsWith('/ui/')) c.res.headers.delete('www-authenticate');
+  });
   app.use('*', bodyLimit({ maxSize: maxBody, onError: () => { throw new Problem(413, `The request body is larger than ${maxBody} bytes.`); } }));
 
   const health = healthHandler(deps);
@@ -142,9 +151,14 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
   api.route('/', roleRoutes());
   api.route('/', userRoutes(deps));
   app.route('/api/v1', api);
+  app.route('/ui', uiApiRoutes(deps, o.authenticator));
+
+  const ui = uiFiles(o.uiDir);
 
   const methodsFor = allowedMethods(app);
-  app.notFound((c) => {
+  app.notFound(async (c) => {
+    const page = await ui(c);
+    if (page) return page;
     const methods = methodsFor(c.req.path);
     if (methods.length === 0) return problemResponse(c, new Problem(404, `There is no ${c.req.path} here; the REST API is under /api/v1 (its description: /api/v1/openapi.yaml).`));
     const res = problemResponse(c, new Problem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}.`));

@@ -77,7 +77,7 @@ export const webserverService: ExtraServiceFactory = {
       onChange: () => engine.scheduler?.poke(),
       requestReparse: () => void engine.folderSync?.syncNow(),
     });
-    return { name: 'webserver', describe: `${web.url}/api/v1 (REST API; health at ${web.url}/health)`, stop: () => web.stop() };
+    return { name: 'webserver', describe: `${web.url}/ (web UI; REST API at ${web.url}/api/v1, health at ${web.url}/health)`, stop: () => web.stop() };
   },
 };
 
@@ -102,7 +102,7 @@ export function registerWebserverCommand(program: Command): void {
         await db.close();
         throw new CliError(`could not start: ${(e as Error).message}`);
       }
-      process.stdout.write(`Baton webserver is running\n  REST API    : ${web.url}/api/v1\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
+      process.stdout.write(`Baton webserver is running\n  web UI      : ${web.url}/\n  REST API    : ${web.url}/api/v1\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stdout.write(`\n${signal}: stopping the webserver…\n`);

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Builds the web UI (React + TypeScript in ui/) with Vite into ui/dist/, which `baton
+// standalone` and `baton webserver` serve at `/`. Runs at `npm install` (postinstall), before
+// `npm start` and before `npm test`, so a fresh clone serves the UI with nothing else to do.
+//
+// Usage: node scripts/build-ui.mjs [--if-stale] [--quiet]
+//   --if-stale  do nothing when ui/dist/ is newer than every file of ui/ (and package-lock.json)
+//   --quiet     print nothing on success
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const uiDir = join(root, 'ui');
+const outDir = join(uiDir, 'dist');
+const stamp = join(outDir, '.build-stamp');
+const quiet = process.argv.includes('--quiet');
+
+/** Newest modification time of the UI's sources (dist/ excluded). */
+function newestSource(dir = uiDir) {
+  let newest = statSync(dir).mtimeMs;
+  for (const name of readdirSync(dir)) {
+    if (name === 'dist' || name === 'node_modules') continue;
+    const p = join(dir, name);
+    const s = statSync(p);
+    newest = Math.max(newest, s.isDirectory() ? newestSource(p) : s.mtimeMs);
+  }
+  return newest;
+}
+
+if (process.argv.includes('--if-stale') && existsSync(stamp)) {
+  const lock = join(root, 'package-lock.json');
+  const inputs = Math.max(newestSource(), existsSync(lock) ? statSync(lock).mtimeMs : 0);
+  if (inputs <= statSync(stamp).mtimeMs) process.exit(0);
+}
+
+let vite, react;
+try {
+  vite = await import('vite');
+  react = (await import('@vitejs/plugin-react')).default;
+} catch (e) {
+  console.error(`error: cannot build the web UI: Vite is not installed (${e.message}). Run npm install.`);
+  process.exit(1);
+}
+
+const started = performance.now();
+try {
+  await vite.build({
+    root: uiDir,
+    base: '/',
+    configFile: false,
+    logLevel: quiet ? 'error' : 'warn',
+    plugins: [react()],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      sourcemap: false,
+      chunkSizeWarningLimit: 2000,
+      target: 'es2022',
+    },
+  });
+} catch (e) {
+  console.error(`error: the web UI build failed: ${e.message}`);
+  process.exit(1);
+}
+writeFileSync(stamp, new Date().toISOString() + '\n');
+if (!quiet) console.log(`built the web UI into ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
