@@ -25,6 +25,7 @@ const SECTION_OF: Partial<Record<Setting, string>> = {
   dagFileProcessorTimeout: 'scheduler',
   port: 'webserver',
   apiExposeConfig: 'api',
+  apiJwtExpiration: 'api',
 };
 
 interface Section {
