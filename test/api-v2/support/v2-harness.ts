@@ -50,7 +50,7 @@ export async function openV2Harness(dialect: DialectUnderTest, o: ApiHarnessOpti
     const res = await base.app.request(path, { method, headers, body: text });
     const raw = await res.text();
     const contentType = res.headers.get('content-type') ?? '';
-    const parsed: unknown = /json/.test(contentType) && raw !== '' ? JSON.parse(raw) : raw;
+    const parsed: unknown = /^application\/json/.test(contentType) && raw !== '' ? JSON.parse(raw) : raw;
     return { status: res.status, headers: res.headers, contentType, body: parsed as any, text: raw };
   };
   const h: V2Harness = Object.assign(base as unknown as V2Harness, {

@@ -1,6 +1,6 @@
 /**
- * A try's log (JSON `{content, continuation_token}` with the lines as strings, or
- * `Accept: text/plain`; `token` to follow a running try) and XCom entries: list (`~` for DAG,
+ * A try's log (JSON `{content, continuation_token}` with the lines as strings, or one
+ * `{"event": line}` per line with `Accept: application/x-ndjson`; `token` to follow a running try) and XCom entries: list (`~` for DAG,
  * run and task), get (`deserialize`, `stringify`), create, update and delete.
  */
 import { stat } from 'node:fs/promises';
@@ -50,8 +50,10 @@ export function logXcomRoutes(deps: V2Deps): RouteDef[] {
       const start = Math.min(from, size ?? 0);
       const { text, end } = size === undefined ? { text: '', end: 0 } : await readFragment(path, start, fullContent ? size : Math.min(size, start + LOG_FRAGMENT_BYTES), size);
       const continuation = encodeLogToken({ log_pos: end, end_of_log: end >= (size ?? 0) && finished });
-      if ((c.req.header('accept') ?? '').includes('text/plain')) return c.text(text);
       const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+      if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
+        return c.body(lines.map((event) => `${JSON.stringify({ event })}\n`).join(''), 200, { 'content-type': 'application/x-ndjson' });
+      }
       return c.json({ content: lines, continuation_token: continuation });
     }),
     route('get_xcom_entries', ['read', 'XComs'], async (c, input) => {
