@@ -1,11 +1,15 @@
 /** Every v2 route group, as one list of operation definitions. */
 import type { RouteDef, V2Deps } from '../context.ts';
 import { dagRunRoutes } from './dag-runs.ts';
+import { connectionRoutes } from './connections.ts';
 import { dagRoutes } from './dags.ts';
+import { monitorRoutes } from './monitor.ts';
+import { poolRoutes } from './pools.ts';
+import { variableRoutes } from './variables.ts';
 import { logXcomRoutes } from './logs-xcom.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps)];
 }
