@@ -1,6 +1,7 @@
 /** Every v2 route group, as one list of operation definitions. */
 import type { RouteDef, V2Deps } from '../context.ts';
 import { dagRunRoutes } from './dag-runs.ts';
+import { assetRoutes } from './assets.ts';
 import { connectionRoutes } from './connections.ts';
 import { dagRoutes } from './dags.ts';
 import { monitorRoutes } from './monitor.ts';
@@ -11,5 +12,5 @@ import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps)];
 }
