@@ -14,7 +14,7 @@ import { datasetEventQuery, renderDatasetEvents, renderDatasets, type DatasetEve
 import { param, route, type RouteDef, type V2Deps } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { applyPage, applyPatterns, applyRanges, countRows, readPage } from '../listing.ts';
-import { latestVersionId, renderRuns } from './dag-runs.ts';
+import { renderRuns } from './dag-runs.ts';
 
 const ASSET_ORDER = { id: 'id', name: 'uri', uri: 'uri', created_at: 'created_at', updated_at: 'updated_at' };
 const EVENT_ORDER = { timestamp: 'e.timestamp', id: 'e.id', source_task_id: 'e.source_task_id', source_dag_id: 'e.source_dag_id', source_run_id: 'e.source_run_id', source_map_index: 'e.source_map_index' };
@@ -103,7 +103,7 @@ export function assetRoutes(deps: V2Deps): RouteDef[] {
       const dag = await requireDag(deps, dagId);
       const created = await deps.db.transaction().execute(async (trx) => {
         const made = await createDagRun(trx, { dag, runType: 'manual', externalTrigger: true, conf: {} });
-        await trx.updateTable('dag_run').set({ has_logical_date: 0, dag_version_id: await latestVersionId(trx, dagId) }).where('id', '=', made.id).execute();
+        await trx.updateTable('dag_run').set({ has_logical_date: 0 }).where('id', '=', made.id).execute();
         return made;
       }).catch((e: unknown) => {
         if (e instanceof RunConflictError) throw conflict(e.message);

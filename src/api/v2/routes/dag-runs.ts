@@ -36,12 +36,6 @@ export async function renderTis(db: Kysely<Schema>, tis: TiRow[]) {
   return tis.map((t) => taskInstanceResponse(t, t.dag_version_id === null ? null : versions.get(t.dag_version_id) ?? null));
 }
 
-/** The latest version of a DAG, or null when none is recorded. */
-export async function latestVersionId(db: Kysely<Schema>, dagId: string): Promise<number | null> {
-  const v = await db.selectFrom('dag_version').select('id').where('dag_id', '=', dagId).orderBy('version_number', 'desc').executeTakeFirst();
-  return v?.id ?? null;
-}
-
 interface TriggerBody {
   dag_run_id?: string | null;
   logical_date?: string | null;
@@ -87,7 +81,7 @@ export function dagRunRoutes(deps: V2Deps): RouteDef[] {
           const made = await createDagRun(trx, {
             dag, runType: 'manual', runId: b.dag_run_id ?? undefined, logicalDate: due, dataInterval: interval, conf: b.conf ?? {}, externalTrigger: true, note: b.note ?? null,
           });
-          await trx.updateTable('dag_run').set({ has_logical_date: hasLogical ? 1 : 0, dag_version_id: await latestVersionId(trx, dagId) }).where('id', '=', made.id).execute();
+          await trx.updateTable('dag_run').set({ has_logical_date: hasLogical ? 1 : 0 }).where('id', '=', made.id).execute();
           return made;
         })
         .catch((e: unknown) => {
@@ -160,6 +154,8 @@ async function listRuns(db: Kysely<Schema>, f: Record<string, unknown> & { dag_i
   if (f.run_types?.length) q = q.where('run_type', 'in', f.run_types.map(runTypeV1) as Array<DagRunRow['run_type']>);
   q = applyRanges(q, f, RANGES);
   q = applyPatterns(q, f, { run_id_pattern: 'run_id', dag_id_pattern: 'dag_id' });
+  const versions = f.dag_version as number[] | undefined;
+  if (versions?.length) q = q.where('dag_version_id', 'in', (eb) => eb.selectFrom('dag_version').select('id').whereRef('dag_version.dag_id', '=', 'dag_run.dag_id').where('version_number', 'in', versions));
   if (typeof f.conf_contains === 'string' && f.conf_contains !== '') q = q.where('conf', 'like', `%${f.conf_contains}%`);
   const total = await countRows(q);
   const rows = await applyPage(q, page).execute();

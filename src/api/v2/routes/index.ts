@@ -4,6 +4,7 @@ import { dagRunRoutes } from './dag-runs.ts';
 import { assetRoutes } from './assets.ts';
 import { connectionRoutes } from './connections.ts';
 import { dagRoutes } from './dags.ts';
+import { dagVersionRoutes } from './dag-versions.ts';
 import { monitorRoutes } from './monitor.ts';
 import { poolRoutes } from './pools.ts';
 import { variableRoutes } from './variables.ts';
@@ -12,5 +13,5 @@ import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps)];
 }

@@ -49,6 +49,8 @@ async function listTis(db: Kysely<Schema>, f: Filter, page: Page) {
     const v = f[name] as number[] | undefined;
     if (v?.length) q = q.where(column, 'in', v);
   }
+  const versions = f.version_number as number[] | undefined;
+  if (versions?.length) q = q.where('r.dag_version_id', 'in', (eb) => eb.selectFrom('dag_version').select('id').whereRef('dag_version.dag_id', '=', 'ti.dag_id').where('version_number', 'in', versions));
   q = applyRanges(q, f, RANGES);
   q = applyPatterns(q, f, PATTERNS);
   const total = await countRows(q);
