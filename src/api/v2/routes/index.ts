@@ -2,6 +2,7 @@
 import type { RouteDef, V2Deps } from '../context.ts';
 import { dagRunRoutes } from './dag-runs.ts';
 import { assetRoutes } from './assets.ts';
+import { backfillRoutes } from './backfills.ts';
 import { connectionRoutes } from './connections.ts';
 import { dagRoutes } from './dags.ts';
 import { dagVersionRoutes } from './dag-versions.ts';
@@ -13,5 +14,5 @@ import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps), ...backfillRoutes(deps)];
 }
