@@ -10,12 +10,22 @@ import { openV2Harness, type V2Harness } from './support/v2-harness.ts';
 
 const URI = 'warehouse://orders/daily';
 
+const files = {
+  'api_assets_v3.ts': `
+import { Asset, asset, dag, task } from 'baton';
+export const rawEvents = asset({ name: 'raw_events', uri: 'lake://raw/events', schedule: null, tags: ['assets'] }, async () => 'loaded');
+const clicks = new Asset({ name: 'clicks', uri: 'lake://clicks' });
+export const both = dag({ id: 'api_asset_consumer', schedule: rawEvents.and(clicks) }, () => {
+  task('read_both', async () => 'read')();
+});`,
+};
+
 for (const dialect of eachDialect()) {
   describe(`API v2 assets on ${dialect.name}`, () => {
     let h: V2Harness;
     let assetId: number;
     before(async () => {
-      h = await openV2Harness(dialect);
+      h = await openV2Harness(dialect, { files });
     });
     after(() => h?.close());
 
@@ -54,6 +64,21 @@ for (const dialect of eachDialect()) {
       const r = await h.call('POST', `/api/v2/assets/${assetId}/materialize`);
       assert.equal(r.status, 200);
       assert.deepEqual([r.body.dag_id, r.body.run_type, r.body.state], ['api_producer', 'manual', 'queued']);
+    });
+
+    test("an asset() definition is a DAG producing the asset, and DAGs schedule on it with Asset's and()", async () => {
+      const producer = await h.call('GET', '/api/v2/dags/raw_events/details');
+      assert.equal(producer.status, 200);
+      assert.deepEqual(producer.body.tags.map((t: { name: string }) => t.name), ['assets']);
+      const assets = await h.call('GET', '/api/v2/assets?uri_pattern=lake://&order_by=uri');
+      assert.deepEqual(assets.body.assets.map((a: { uri: string }) => a.uri), ['lake://clicks', 'lake://raw/events']);
+      const raw = assets.body.assets[1];
+      assert.deepEqual(raw.producing_tasks.map((t: { dag_id: string; task_id: string }) => [t.dag_id, t.task_id]), [['raw_events', 'raw_events']]);
+      assert.deepEqual(raw.scheduled_dags.map((d: { dag_id: string }) => d.dag_id), ['api_asset_consumer']);
+      const consumer = await h.call('GET', '/api/v2/dags/api_asset_consumer/details');
+      assert.deepEqual(consumer.body.asset_expression, { all: [{ asset: { uri: 'lake://raw/events', name: 'lake://raw/events', group: 'asset' } }, { asset: { uri: 'lake://clicks', name: 'lake://clicks', group: 'asset' } }] });
+      const made = await h.call('POST', `/api/v2/assets/${raw.id}/materialize`);
+      assert.deepEqual([made.status, made.body.dag_id], [200, 'raw_events']);
     });
 
     test('asset aliases: none are defined', async () => {
