@@ -31,7 +31,7 @@ import type {
   DatasetTable,
   TaskOutletDatasetReferenceTable,
 } from './tables/datasets.ts';
-import type { ApiSigningKeyTable, BackfillDagRunTable, BackfillTable, DagVersionTable } from './tables/airflow3.ts';
+import type { ApiSigningKeyTable, BackfillDagRunTable, BackfillTable, DagFavoriteTable, DagVersionTable } from './tables/airflow3.ts';
 import type { MlArtifactTable, MlMetricTable, MlModelStageChangeTable, MlModelTable, MlModelVersionTable, MlParamTable } from './tables/ml.ts';
 import type {
   DagRunTable,
@@ -87,6 +87,7 @@ export interface Schema {
   dag_version: DagVersionTable;
   backfill: BackfillTable;
   backfill_dag_run: BackfillDagRunTable;
+  dag_favorite: DagFavoriteTable;
 }
 
 /** Rows as read (`…Row`), as inserted (`New…`) and as updated (`…Update`). */

@@ -146,6 +146,34 @@ for (const dialect of eachDialect()) {
       assert.equal((await h.call('GET', '/api/v2/dags/api_etl/dagRuns/no_date/taskInstances/extract')).body.state, null);
     });
 
+    test('favourites are per user: favorite, filter, details, unfavorite (409 when not a favourite)', async () => {
+      assert.equal((await h.call('POST', '/api/v2/dags/api_etl/favorite', { role: 'Viewer' })).status, 204);
+      assert.deepEqual(ids((await h.call('GET', '/api/v2/dags?is_favorite=true', { role: 'Viewer' })).body.dags), ['api_etl']);
+      assert.deepEqual(ids((await h.call('GET', '/api/v2/dags?is_favorite=true')).body.dags), [], "another user's favourites are not mine");
+      assert.equal((await h.call('GET', '/api/v2/dags/api_etl/details', { role: 'Viewer' })).body.is_favorite, true);
+      assert.equal((await h.call('POST', '/api/v2/dags/api_etl/unfavorite', { role: 'Viewer' })).status, 204);
+      assert.equal((await h.call('POST', '/api/v2/dags/api_etl/unfavorite', { role: 'Viewer' })).status, 409);
+      assert.equal((await h.call('POST', '/api/v2/dags/nope/favorite')).status, 404);
+    });
+
+    test('bulk task instances: update states and notes, refuse creation, delete one; the external log URL is 400', async () => {
+      const base = '/api/v2/dags/api_etl/dagRuns/no_date/taskInstances';
+      const r = await h.call('PATCH', base, { body: { actions: [
+        { action: 'update', entities: [{ task_id: 'load', new_state: 'skipped', note: 'not today' }] },
+        { action: 'create', entities: [{ task_id: 'x' }] },
+      ] } });
+      assert.deepEqual(r.body.update.success, ['load']);
+      assert.equal(r.body.create.errors[0].status_code, 400);
+      const load = await h.call('GET', `${base}/load`);
+      assert.deepEqual([load.body.state, load.body.note], ['skipped', 'not today']);
+      const missing = await h.call('PATCH', base, { body: { actions: [{ action: 'delete', entities: ['transform', 'nope'] }] } });
+      assert.equal(missing.body.delete.errors[0].status_code, 404);
+      assert.equal((await h.call('GET', `${base}/transform`)).status, 200, 'a failing action deletes nothing');
+      assert.equal((await h.call('DELETE', `${base}/transform`)).status, 200);
+      assert.equal((await h.call('GET', `${base}/transform`)).status, 404);
+      assert.equal((await h.call('GET', `${base}/load/externalLogUrl/1`)).status, 400);
+    });
+
     test('a Viewer may not trigger or delete; deleting a run is 204 and it is gone', async () => {
       assert.equal((await h.call('POST', '/api/v2/dags/api_etl/dagRuns', { role: 'Viewer', body: {} })).status, 403);
       assert.equal((await h.call('DELETE', '/api/v2/dags/api_etl/dagRuns/dated', { role: 'Viewer' })).status, 403);

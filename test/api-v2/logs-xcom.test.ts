@@ -46,6 +46,14 @@ for (const dialect of eachDialect()) {
       assert.equal(r.body.logical_date, null);
     });
 
+    test('waiting for a finished run answers its state and the requested results, as JSON or NDJSON', async () => {
+      const r = await h.call('GET', '/api/v2/dags/api_v2_xcom/dagRuns/r1/wait?interval=0.1&result=push&result=flaky');
+      assert.deepEqual(r.body, { state: 'success', results: { push: { rows: [1, 2] }, flaky: 'ok' } });
+      const nd = await h.call('GET', '/api/v2/dags/api_v2_xcom/dagRuns/r1/wait?interval=0.1', { headers: { accept: 'application/x-ndjson' } });
+      assert.deepEqual(nd.text.trim().split('\n').map((l) => JSON.parse(l)), [{ state: 'success' }]);
+      assert.equal((await h.call('GET', '/api/v2/dags/api_v2_xcom/dagRuns/r1/wait?interval=0')).status, 422);
+    });
+
     test('tries list each try of a retried task; one try by number; a missing try is 404', async () => {
       const tries = await h.call('GET', `${RUN}/flaky/tries`);
       assert.deepEqual(tries.body.task_instances.map((t: { try_number: number; state: string }) => [t.try_number, t.state]), [[1, 'up_for_retry'], [2, 'success']]);

@@ -105,6 +105,7 @@ export function convertValue(schemaIn: SpecObject, value: string, loc: Array<str
     return fail('enum', `Input should be ${(schema.enum as unknown[]).map((e) => `'${String(e)}'`).join(', ')}`);
   }
   if (typeof schema.minimum === 'number' && typeof out === 'number' && out < schema.minimum) return fail('greater_than_equal', `Input should be greater than or equal to ${schema.minimum}`);
+  if (typeof schema.exclusiveMinimum === 'number' && typeof out === 'number' && out <= schema.exclusiveMinimum) return fail('greater_than', `Input should be greater than ${schema.exclusiveMinimum}`);
   if (typeof schema.maximum === 'number' && typeof out === 'number' && out > schema.maximum) return fail('less_than_equal', `Input should be less than or equal to ${schema.maximum}`);
   return out;
 }

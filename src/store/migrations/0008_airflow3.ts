@@ -6,6 +6,7 @@
  *   changes), with that structure and the file's source; `dag_run.dag_version_id` records the
  *   version a run was created from.
  * - `backfill` and `backfill_dag_run`: backfills as objects the scheduler runs.
+ * - `dag_favorite`: the DAGs each user marked as a favourite.
  * - `dag_run.backfill_id`, and `dag_run.has_logical_date` (0 for manual runs triggered with no
  *   logical date: their `logical_date` column then holds the time they were triggered).
  */
@@ -64,6 +65,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('backfill_dag_run_date_uq', ['backfill_id', 'logical_date'])
     .execute();
 
+  await db.schema
+    .createTable('dag_favorite')
+    .addColumn('username', TEXT, required)
+    .addColumn('dag_id', TEXT, required)
+    .addPrimaryKeyConstraint('dag_favorite_pk', ['username', 'dag_id'])
+    .execute();
+
   await db.schema.alterTable('dag_run').addColumn('dag_version_id', 'integer').execute();
   await db.schema.alterTable('dag_run').addColumn('backfill_id', 'integer').execute();
   await db.schema.alterTable('dag_run').addColumn('has_logical_date', 'integer', flag(1)).execute();
@@ -73,6 +81,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('dag_run').dropColumn('has_logical_date').execute();
   await db.schema.alterTable('dag_run').dropColumn('backfill_id').execute();
   await db.schema.alterTable('dag_run').dropColumn('dag_version_id').execute();
+  await db.schema.dropTable('dag_favorite').execute();
   await db.schema.dropTable('backfill_dag_run').execute();
   await db.schema.dropTable('backfill').execute();
   await db.schema.dropTable('dag_version').execute();

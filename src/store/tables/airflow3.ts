@@ -50,3 +50,9 @@ export interface BackfillDagRunTable {
   exception_reason: string | null;
   sort_ordinal: number;
 }
+
+/** A DAG a user marked as a favourite. */
+export interface DagFavoriteTable {
+  username: string;
+  dag_id: string;
+}

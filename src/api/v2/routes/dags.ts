@@ -1,7 +1,7 @@
 /**
  * DAGs: list (tags with any/all, owners, `dag_id_pattern`, `dag_display_name_pattern`,
  * paused, stale, import errors, last run state), pause/unpause one or many, delete, details,
- * tasks, and the tags in use.
+ * tasks, the tags in use, and each user's favourite DAGs.
  */
 import { sql, type Kysely } from 'kysely';
 import { deleteDag } from '../../../scheduler/delete-dag.ts';
@@ -25,13 +25,13 @@ export function dagRoutes(deps: V2Deps): RouteDef[] {
   };
   return [
     route('get_dags', ['read', 'DAGs'], async (c, input) => {
-      const { rows, total } = await findDags(deps.db, input, readPage(input, ORDER, 'dag_id'));
+      const { rows, total } = await findDags(deps.db, input, readPage(input, ORDER, 'dag_id'), c.get('principal')?.username ?? '');
       return c.json({ dags: await render(rows), total_entries: total });
     }),
     route('patch_dags', ['edit', 'DAGs'], async (c, input) => {
       const paused = (input.body as { is_paused: boolean }).is_paused;
       checkMask(input);
-      const { rows, total } = await findDags(deps.db, input, readPage(input, ORDER, 'dag_id'));
+      const { rows, total } = await findDags(deps.db, input, readPage(input, ORDER, 'dag_id'), c.get('principal')?.username ?? '');
       await setPaused(rows.map((r) => r.dag_id), paused);
       for (const r of rows) await deps.audit(c, { event: 'dag.edit', dagId: r.dag_id, extra: { is_paused: paused } });
       const fresh = rows.length ? await deps.db.selectFrom('dag').selectAll().where('dag_id', 'in', rows.map((r) => r.dag_id)).orderBy('dag_id').execute() : [];
@@ -58,7 +58,7 @@ export function dagRoutes(deps: V2Deps): RouteDef[] {
       if (busy) throw conflict(`Task instances of DAG '${dagId}' are still running (e.g. '${busy.task_id}'): wait for them to finish, or mark them failed, before deleting the DAG.`);
       const deleted = await deleteDag(deps.db, dagId, { folder: deps.config.xcomFolder });
       if (!deleted) throw notFound(`Dag with id: '${dagId}' was not found`);
-      await deps.db.deleteFrom('dag_version').where('dag_id', '=', dagId).execute();
+      for (const table of ['dag_version', 'dag_favorite', 'backfill'] as const) await deps.db.deleteFrom(table).where('dag_id', '=', dagId).execute();
       await deps.audit(c, { event: 'dag.delete', dagId, extra: { rows: deleted.rows, runs: deleted.runs } });
       return c.json({});
     }),
@@ -68,7 +68,21 @@ export function dagRoutes(deps: V2Deps): RouteDef[] {
       const dag = await requireDag(deps, dagId);
       const latest = await deps.db.selectFrom('dag_version').select(['id', 'dag_id', 'version_number', 'created_at']).where('dag_id', '=', dagId).orderBy('version_number', 'desc').executeTakeFirst();
       const active = await deps.db.selectFrom('dag_run').select((eb) => eb.fn.countAll<number>().as('n')).where('dag_id', '=', dagId).where('state', '=', 'running').executeTakeFirst();
-      return c.json(dagDetailsResponse(row, dag, deps.config.dagsFolder, latest ?? null, Number(active?.n ?? 0)));
+      const favorite = await deps.db.selectFrom('dag_favorite').select('dag_id').where('dag_id', '=', dagId).where('username', '=', c.get('principal')?.username ?? '').executeTakeFirst();
+      return c.json({ ...dagDetailsResponse(row, dag, deps.config.dagsFolder, latest ?? null, Number(active?.n ?? 0)), is_favorite: favorite !== undefined });
+    }),
+    route('favorite_dag', ['read', 'DAGs'], async (c, input) => {
+      const dagId = param(input, 'dag_id');
+      await requireDagRow(deps.db, dagId);
+      await deps.db.insertInto('dag_favorite').values({ username: c.get('principal')!.username, dag_id: dagId }).onConflict((oc) => oc.doNothing()).execute();
+      return c.body(null, 204);
+    }),
+    route('unfavorite_dag', ['read', 'DAGs'], async (c, input) => {
+      const dagId = param(input, 'dag_id');
+      await requireDagRow(deps.db, dagId);
+      const r = await deps.db.deleteFrom('dag_favorite').where('username', '=', c.get('principal')!.username).where('dag_id', '=', dagId).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw conflict(`Dag '${dagId}' is not marked as a favorite.`);
+      return c.body(null, 204);
     }),
     route('get_tasks', ['read', 'DAGs'], async (c, input) => {
       const dag = await requireDag(deps, param(input, 'dag_id'));
@@ -110,9 +124,13 @@ function checkMask(input: RequestInput) {
   }
 }
 
-async function findDags(db: Kysely<Schema>, input: RequestInput, page: Page): Promise<{ rows: DagRow[]; total: number }> {
+async function findDags(db: Kysely<Schema>, input: RequestInput, page: Page, username: string): Promise<{ rows: DagRow[]; total: number }> {
   const p = input.params;
   let q = db.selectFrom('dag').selectAll();
+  if (typeof p.is_favorite === 'boolean') {
+    const favorites = db.selectFrom('dag_favorite').select('dag_favorite.dag_id').where('username', '=', username);
+    q = p.is_favorite ? q.where('dag_id', 'in', favorites) : q.where('dag_id', 'not in', favorites);
+  }
   if (p.exclude_stale !== false) q = q.where('is_active', '=', 1);
   if (typeof p.paused === 'boolean') q = q.where('is_paused', '=', p.paused ? 1 : 0);
   if (typeof p.has_import_errors === 'boolean') q = q.where('has_import_errors', '=', p.has_import_errors ? 1 : 0);

@@ -10,9 +10,10 @@ import { monitorRoutes } from './monitor.ts';
 import { poolRoutes } from './pools.ts';
 import { variableRoutes } from './variables.ts';
 import { logXcomRoutes } from './logs-xcom.ts';
+import { taskInstanceExtraRoutes } from './task-instance-extras.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps), ...backfillRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps), ...backfillRoutes(deps), ...taskInstanceExtraRoutes(deps)];
 }
