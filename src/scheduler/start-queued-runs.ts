@@ -17,7 +17,7 @@ export async function startQueuedRuns(db: Kysely<Schema>): Promise<Array<{ id: n
     .leftJoin('backfill_dag_run as bdr', (j) => j.onRef('bdr.backfill_id', '=', 'r.backfill_id').onRef('bdr.run_id', '=', 'r.run_id'))
     .select(['r.id', 'r.dag_id', 'r.run_id', 'd.max_active_runs', 'r.backfill_id', 'b.max_active_runs as backfill_max_active_runs'])
     .where('r.state', '=', 'queued')
-    .where((eb) => eb.or([eb('d.is_paused', '=', 0), eb('r.run_type', '=', 'backfill')]))
+    .where((eb) => eb.or([eb('d.is_paused', '=', 0), eb('r.run_type', '=', 'backfill'), eb('r.backfill_id', 'is not', null)]))
     .where((eb) => eb.or([eb('r.backfill_id', 'is', null), eb('b.is_paused', '=', 0)]))
     .orderBy(sql`coalesce(bdr.sort_ordinal, 0)`)
     .orderBy('r.logical_date', 'asc')
