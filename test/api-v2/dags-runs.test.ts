@@ -174,6 +174,14 @@ for (const dialect of eachDialect()) {
       assert.equal((await h.call('GET', `${base}/load/externalLogUrl/1`)).status, 400);
     });
 
+    test('an unknown v2 path is 404 and a wrong method 405, both as {"detail": …}', async () => {
+      const r = await h.call('GET', '/api/v2/nothing', { unchecked: true });
+      assert.deepEqual([r.status, r.body], [404, { detail: 'Not Found' }]);
+      const m = await h.call('PUT', '/api/v2/dags/api_etl', { unchecked: true, body: {} });
+      assert.equal(m.status, 405);
+      assert.match(m.headers.get('allow') ?? '', /PATCH/);
+    });
+
     test('a Viewer may not trigger or delete; deleting a run is 204 and it is gone', async () => {
       assert.equal((await h.call('POST', '/api/v2/dags/api_etl/dagRuns', { role: 'Viewer', body: {} })).status, 403);
       assert.equal((await h.call('DELETE', '/api/v2/dags/api_etl/dagRuns/dated', { role: 'Viewer' })).status, 403);
