@@ -10,6 +10,8 @@ import { SignJWT } from 'jose';
 import { AccessTokens } from '../../src/api/v2/auth/access-tokens.ts';
 import { SigningKeys } from '../../src/api/v2/auth/signing-key.ts';
 import { createApiToken } from '../../src/security/api-tokens.ts';
+import { generateFernetKey, KeyRing } from '../../src/security/encryption.ts';
+import { rotateFernetKey } from '../../src/security/rotate.ts';
 import { createUser, deleteUser, getUser, resetPassword, updateUser } from '../../src/security/users.ts';
 import { eachDialect } from '../support/databases.ts';
 import { openV2Harness, PASSWORD, type V2Harness } from './support/v2-harness.ts';
@@ -109,6 +111,29 @@ for (const dialect of eachDialect()) {
       assert.equal(rows[0]!.is_encrypted, 1);
       const key = await new SigningKeys(h.db, h.secrets.keys).signingKey();
       assert.ok(!rows[0]!.secret.includes(Buffer.from(key.secret).toString('base64url')));
+    });
+  });
+}
+
+for (const dialect of eachDialect()) {
+  describe(`API token signing key rotation on ${dialect.name}`, () => {
+    test('baton rotate-fernet-key re-encrypts the signing key; tokens issued before still verify with only the new key', async () => {
+      const t = await dialect.open();
+      try {
+        const oldKey = generateFernetKey();
+        const newKey = generateFernetKey();
+        const user = await createUser(t.db, { username: 'rotator', password: PASSWORD, role: 'Viewer' });
+        const row = await t.db.selectFrom('ab_user').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+        const token = await new AccessTokens(t.db, new SigningKeys(t.db, new KeyRing(oldKey)), { expirationSeconds: 60 }).issue(user, row.password_hash);
+        const report = await rotateFernetKey(t.db, new KeyRing(`${newKey},${oldKey}`));
+        assert.equal(report.signingKeys, 1);
+        const verified = await new AccessTokens(t.db, new SigningKeys(t.db, new KeyRing(newKey)), { expirationSeconds: 60 }).verify(token);
+        assert.equal(verified?.username, 'rotator');
+        const withOld = new AccessTokens(t.db, new SigningKeys(t.db, new KeyRing(oldKey)), { expirationSeconds: 60 });
+        assert.equal(await withOld.verify(token), null, 'the old key alone no longer opens the signing key');
+      } finally {
+        await t.drop();
+      }
     });
   });
 }
