@@ -99,7 +99,7 @@ export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: 
       if (p.action === 'create') {
         const made = await createDagRun(trx, { dag, runType: 'backfill', runId: defaultRunId('backfill', p.logicalDate), logicalDate: p.logicalDate, dataInterval: p.dataInterval, conf: r.conf, externalTrigger: false });
         runId = made.runId;
-        await trx.updateTable('dag_run').set({ backfill_id: id }).where('id', '=', made.id).execute();
+        await trx.updateTable('dag_run').set({ backfill_id: id, triggering_user_name: r.triggeringUser }).where('id', '=', made.id).execute();
       } else if (p.action === 'reprocess') {
         reprocess.push(runId!);
       }

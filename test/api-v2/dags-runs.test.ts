@@ -88,6 +88,7 @@ for (const dialect of eachDialect()) {
       assert.equal(none.body.logical_date, null);
       assert.ok(Math.abs(Date.parse(none.body.run_after) - Date.now()) < 60_000);
       assert.equal(none.body.state, 'queued');
+      assert.equal(none.body.triggering_user_name, 'admin-user');
       const dated = await h.call('POST', '/api/v2/dags/api_etl/dagRuns', { body: { dag_run_id: 'dated', logical_date: '2024-01-02T00:00:00Z' } });
       assert.equal(dated.body.logical_date, '2024-01-02T00:00:00.000Z');
       const dup = await h.call('POST', '/api/v2/dags/api_etl/dagRuns', { body: { dag_run_id: 'dated' } });

@@ -8,7 +8,8 @@
  * - `backfill` and `backfill_dag_run`: backfills as objects the scheduler runs.
  * - `dag_favorite`: the DAGs each user marked as a favourite.
  * - `dag_run.backfill_id`, and `dag_run.has_logical_date` (0 for manual runs triggered with no
- *   logical date: their `logical_date` column then holds the time they were triggered).
+ *   logical date: their `logical_date` column then holds the time they were triggered), and
+ *   `dag_run.triggering_user_name` (who triggered a run through the API).
  */
 import type { Kysely } from 'kysely';
 import { autoId, flag, required, TEXT } from './helpers.ts';
@@ -75,9 +76,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('dag_run').addColumn('dag_version_id', 'integer').execute();
   await db.schema.alterTable('dag_run').addColumn('backfill_id', 'integer').execute();
   await db.schema.alterTable('dag_run').addColumn('has_logical_date', 'integer', flag(1)).execute();
+  await db.schema.alterTable('dag_run').addColumn('triggering_user_name', TEXT).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('dag_run').dropColumn('triggering_user_name').execute();
   await db.schema.alterTable('dag_run').dropColumn('has_logical_date').execute();
   await db.schema.alterTable('dag_run').dropColumn('backfill_id').execute();
   await db.schema.alterTable('dag_run').dropColumn('dag_version_id').execute();

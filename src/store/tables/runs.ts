@@ -71,6 +71,8 @@ export interface DagRunTable {
   backfill_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** 0 for a manual run triggered without a logical date (`logical_date` then holds when it was triggered). */
   has_logical_date: FlagWithDefault;
+  /** Who triggered the run through the API (null for runs the scheduler made). */
+  triggering_user_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One task in one run (one copy per map index). Change `state` only through `cas.ts`. */

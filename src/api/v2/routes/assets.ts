@@ -103,7 +103,7 @@ export function assetRoutes(deps: V2Deps): RouteDef[] {
       const dag = await requireDag(deps, dagId);
       const created = await deps.db.transaction().execute(async (trx) => {
         const made = await createDagRun(trx, { dag, runType: 'manual', externalTrigger: true, conf: {} });
-        await trx.updateTable('dag_run').set({ has_logical_date: 0 }).where('id', '=', made.id).execute();
+        await trx.updateTable('dag_run').set({ has_logical_date: 0, triggering_user_name: c.get('principal')?.username ?? null }).where('id', '=', made.id).execute();
         return made;
       }).catch((e: unknown) => {
         if (e instanceof RunConflictError) throw conflict(e.message);

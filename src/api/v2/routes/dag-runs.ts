@@ -81,7 +81,7 @@ export function dagRunRoutes(deps: V2Deps): RouteDef[] {
           const made = await createDagRun(trx, {
             dag, runType: 'manual', runId: b.dag_run_id ?? undefined, logicalDate: due, dataInterval: interval, conf: b.conf ?? {}, externalTrigger: true, note: b.note ?? null,
           });
-          await trx.updateTable('dag_run').set({ has_logical_date: hasLogical ? 1 : 0 }).where('id', '=', made.id).execute();
+          await trx.updateTable('dag_run').set({ has_logical_date: hasLogical ? 1 : 0, triggering_user_name: c.get('principal')?.username ?? null }).where('id', '=', made.id).execute();
           return made;
         })
         .catch((e: unknown) => {

@@ -50,7 +50,7 @@ export function dagRunResponse(r: DagRunRow, version: DagVersionLike | null) {
     run_type: runTypeV2(r.run_type),
     state: r.state,
     triggered_by: triggeredBy(r),
-    triggering_user_name: null,
+    triggering_user_name: r.triggering_user_name,
     conf: fromJson<Record<string, unknown>>(r.conf, 'dag run conf') ?? {},
     note: r.note,
     dag_versions: version ? [dagVersionView(version)] : [],
