@@ -23,6 +23,7 @@
  * | queuedTimeout            | BATON_TASK_QUEUED_TIMEOUT          | 600 (seconds)                |
  * | port                     | BATON_PORT                         | 8080                         |
  * | apiExposeConfig          | BATON_API_EXPOSE_CONFIG            | false                        |
+ * | apiJwtExpiration         | BATON_API_JWT_EXPIRATION           | 86400 (seconds an API v2 access token is valid) |
  * | sensitiveVarConnNames    | BATON_SENSITIVE_VAR_CONN_NAMES     | none (comma-separated names, masked besides the built-in list) |
  *
  * Secrets are read from the environment only (never from package.json) and `baton config list`
@@ -61,6 +62,8 @@ export interface BatonConfig {
   port: number;
   /** Whether the REST API's /config endpoints show the configuration (403 when false). */
   apiExposeConfig: boolean;
+  /** Seconds an access token from `POST /auth/token` stays valid. */
+  apiJwtExpiration: number;
   /** Names (lower case) whose values are masked, besides the built-in list (password, secret, token…). */
   sensitiveVarConnNames: string[];
   /** BATON_FERNET_KEY, or null when unset. */
@@ -99,6 +102,7 @@ export const ENV_NAMES: Record<Exclude<keyof BatonConfig, 'sources' | keyof type
   queuedTimeout: 'BATON_TASK_QUEUED_TIMEOUT',
   port: 'BATON_PORT',
   apiExposeConfig: 'BATON_API_EXPOSE_CONFIG',
+  apiJwtExpiration: 'BATON_API_JWT_EXPIRATION',
   sensitiveVarConnNames: 'BATON_SENSITIVE_VAR_CONN_NAMES',
 };
 
@@ -171,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     queuedTimeout: num('queuedTimeout', 600, 0.1),
     port: Math.floor(num('port', 8080, 0)),
     apiExposeConfig: bool('apiExposeConfig', false),
+    apiJwtExpiration: Math.floor(num('apiJwtExpiration', 86400, 1)),
     sensitiveVarConnNames: nameList(raw('sensitiveVarConnNames')?.value),
     fernetKey: secret('fernetKey'),
     secretKey: secret('secretKey'),

@@ -46,6 +46,11 @@ import { variableRoutes } from './routes/variables.ts';
 import { xcomRoutes } from './routes/xcom.ts';
 import { uiApiRoutes, uiFiles } from './ui/index.ts';
 import type { UserStore } from './user-store.ts';
+import { AccessTokens } from './v2/auth/access-tokens.ts';
+import { SigningKeys } from './v2/auth/signing-key.ts';
+import { tokenRoutes } from './v2/auth/token-route.ts';
+import { createV2Api } from './v2/app.ts';
+import { errorResponse, HttpError } from './v2/errors.ts';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -122,7 +127,14 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
 
   const health = healthHandler(deps);
   app.get('/health', health);
-  if (isBatonAuthenticator(o.authenticator)) app.route('/auth', authRoutes(o.authenticator));
+  // API v2's access tokens (signed with a key kept in the database, encrypted like connections).
+  const tokens = new AccessTokens(o.db, new SigningKeys(o.db, secrets.keys), { expirationSeconds: o.config.apiJwtExpiration });
+  if (isBatonAuthenticator(o.authenticator)) {
+    app.route('/auth', authRoutes(o.authenticator));
+    const tokenApp = tokenRoutes(o.authenticator, tokens);
+    tokenApp.onError((err, c) => errorResponse(c, err));
+    app.route('/auth', tokenApp);
+  }
 
   const api = new Hono<ApiEnv>();
   api.get('/health', health);
@@ -151,6 +163,7 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
   api.route('/', roleRoutes());
   api.route('/', userRoutes(deps));
   app.route('/api/v1', api);
+  app.route('/api/v2', createV2Api({ deps: { ...deps, secrets }, tokens, fallback: o.authenticator }));
   app.route('/ui', uiApiRoutes(deps, o.authenticator));
 
   const ui = uiFiles(o.uiDir);
@@ -160,6 +173,11 @@ export function createApiApp(o: ApiAppOptions): Hono<ApiEnv> {
     const page = await ui(c);
     if (page) return page;
     const methods = methodsFor(c.req.path);
+    if (c.req.path.startsWith('/api/v2/')) {
+      const res = errorResponse(c, methods.length ? new HttpError(405, 'Method Not Allowed') : new HttpError(404, 'Not Found'));
+      if (methods.length) res.headers.set('allow', methods.join(', '));
+      return res;
+    }
     if (methods.length === 0) return problemResponse(c, new Problem(404, `There is no ${c.req.path} here; the REST API is under /api/v1 (its description: /api/v1/openapi.yaml).`));
     const res = problemResponse(c, new Problem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}.`));
     res.headers.set('allow', methods.join(', '));

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureDagLoaders } from '../runtime/dag-loaders.ts';
+import { isAssetDefinition } from '../sdk/asset.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 
 /**
@@ -22,7 +23,8 @@ export async function loadDagsFromFile(file: string): Promise<Dag[]> {
   const mod = (await import(`${pathToFileURL(abs).href}?v=${mtimeMs}`)) as Record<string, unknown>;
   const dags: Dag[] = [];
   for (const value of Object.values(mod)) {
-    if (isDag(value) && !dags.includes(value)) dags.push(value);
+    const found = isDag(value) ? value : isAssetDefinition(value) ? value.dag : undefined;
+    if (found && !dags.includes(found)) dags.push(found);
   }
   for (const d of dags) d.fileloc = normalizeFileloc(d.fileloc, abs);
   return dags;

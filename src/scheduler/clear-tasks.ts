@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { SerializedDag } from '../core/serialized-dag.ts';
 import type { TaskInstanceState } from '../core/states.ts';
 import { casDagRunState, casTaskInstanceState, nowIso, type DagRunKey, type Schema, type TaskInstanceKey } from '../store/index.ts';
+import { inTransaction } from '../store/in-transaction.ts';
 
 export interface ClearFilter {
   /** Tasks whose id matches (anywhere in the id, as Airflow's --task-regex); all when left out. */
@@ -88,7 +89,8 @@ export async function clearTaskInstances(db: Kysely<Schema>, dag: SerializedDag,
   const retries = new Map(dag.tasks.map((t) => [t.taskId, t.retries]));
   const result: ClearResult = { cleared: [], active: [], requeuedRuns: [] };
   const refs: string[] = [];
-  await db.transaction().execute(async (trx) => {
+  // Joins the caller's transaction when given one (a backfill reprocesses runs as it is created).
+  await inTransaction(db, async (trx) => {
     for (const ti of tis) {
       const key: TaskInstanceKey = { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex };
       if (ACTIVE.has(ti.state)) {

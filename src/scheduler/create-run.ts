@@ -3,7 +3,7 @@
  * `baton dags trigger`, the REST API, TriggerDagRunOperator, dataset events, backfill).
  * Validates conf against the DAG's params and refuses a duplicate run id or logical date.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { resolveParams } from '../core/params.ts';
 import type { SerializedDag } from '../core/serialized-dag.ts';
 import type { DagRunState, DagRunType } from '../core/states.ts';
@@ -91,6 +91,8 @@ export async function createDagRun(trx: Kysely<Schema>, input: CreateRunInput): 
       creating_job_id: input.creatingJobId ?? null,
       note: input.note ?? null,
       updated_at: ts,
+      // The DAG's latest version (dag-versions.ts): the structure this run is created from.
+      dag_version_id: sql<number | null>`(select max(v.id) from dag_version v where v.dag_id = ${d.dagId})`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

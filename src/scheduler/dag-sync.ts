@@ -1,6 +1,6 @@
 /**
  * Writes what the DAG processor found into the database: one `dag` row and one serialized DAG
- * per DAG, dataset references, and import errors. DAGs whose files no longer define them become
+ * per DAG, a new DAG version when its structure changed, dataset references, and import errors. DAGs whose files no longer define them become
  * inactive. New DAGs start paused unless configured otherwise. Never runs user code.
  */
 import { dagHash } from '../core/dag-hash.ts';
@@ -11,6 +11,7 @@ import type { ImportErrorInfo } from '../processor/index.ts';
 import { toFlag, toJson, type Schema } from '../store/index.ts';
 import { nextRunFields } from './next-run-fields.ts';
 import { syncDagPools } from './dag-pools.ts';
+import { recordDagVersion } from './dag-versions.ts';
 import { ensureDatasets } from './datasets.ts';
 
 export interface SyncInput {
@@ -38,6 +39,7 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
   await db.transaction().execute(async (trx) => {
     const existing = new Map((await trx.selectFrom('dag').select(['dag_id', 'is_active', 'timetable', 'fileloc', 'has_import_errors']).execute()).map((r) => [r.dag_id, r]));
     const hashes = new Map((await trx.selectFrom('serialized_dag').select(['dag_id', 'dag_hash']).execute()).map((r) => [r.dag_id, r.dag_hash]));
+    const versioned = new Set((await trx.selectFrom('dag_version').select('dag_id').distinct().execute()).map((r) => r.dag_id));
     const errorFiles = new Set(input.errors.map((e) => e.file));
     const parsed = input.parsed ? new Set(input.parsed) : null;
 
@@ -80,6 +82,7 @@ export async function syncDags(db: Kysely<Schema>, input: SyncInput, now = new D
           .execute();
         await syncDatasetReferences(trx, d);
       }
+      if (hashes.get(d.dagId) !== hash || !versioned.has(d.dagId)) await recordDagVersion(trx, { dagId: d.dagId, data, hash, fileloc: d.fileloc, at: ts });
     }
 
     await syncDagPools(trx, input.dags, ts);

@@ -15,16 +15,18 @@ export interface RotationReport {
   variables: number;
   /** Connections whose password or extra was re-encrypted or encrypted. */
   connections: number;
+  /** API access token signing keys re-encrypted or encrypted. */
+  signingKeys: number;
 }
 
 /**
- * Re-encrypts every variable value and connection password/extra with `keys`' newest key, in
+ * Re-encrypts every variable value, connection password/extra and API token signing key with `keys`' newest key, in
  * one transaction: any value that cannot be decrypted (unknown key, tampered) aborts the
  * rotation with that value's error and changes nothing.
  */
 export async function rotateFernetKey(db: Kysely<Schema>, keys: KeyRing): Promise<RotationReport> {
   return db.transaction().execute(async (trx) => {
-    const report: RotationReport = { variables: 0, connections: 0 };
+    const report: RotationReport = { variables: 0, connections: 0, signingKeys: 0 };
     const reseal = (stored: string, encrypted: boolean, what: string): string | null => {
       if (encrypted && keys.isCurrent(stored)) {
         keys.decrypt(stored, what); // still proves the value is intact
@@ -54,6 +56,13 @@ export async function rotateFernetKey(db: Kysely<Schema>, keys: KeyRing): Promis
         .where('conn_id', '=', c.conn_id)
         .execute();
       report.connections++;
+    }
+
+    for (const k of await trx.selectFrom('api_signing_key').select(['kid', 'secret', 'is_encrypted']).orderBy('kid').execute()) {
+      const secret = reseal(k.secret, fromFlag(k.is_encrypted), 'the API token signing key');
+      if (secret === null) continue;
+      await trx.updateTable('api_signing_key').set({ secret, is_encrypted: toFlag(true) }).where('kid', '=', k.kid).execute();
+      report.signingKeys++;
     }
     return report;
   });

@@ -1,6 +1,8 @@
 /**
  * Bringing the metadata database's schema up to date, and wiping it (tests, `db reset`).
- * Migrations are listed here statically, in order; add new ones at the end.
+ * Migrations are listed here statically, in order. A database may already hold a migration
+ * numbered after one it lacks (numbers are handed out ahead of time), so unordered application
+ * is allowed: whatever is missing is applied, in name order.
  */
 import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
@@ -11,6 +13,7 @@ import * as m0004 from './migrations/0004_admin.ts';
 import * as m0005 from './migrations/0005_users.ts';
 import * as m0006 from './migrations/0006_xcom_list_length.ts';
 import * as m0007 from './migrations/0007_ml.ts';
+import * as m0008 from './migrations/0008_airflow3.ts';
 import * as m0010 from './migrations/0010_scheduler_speed.ts';
 import * as m0011 from './migrations/0011_executor_inbox.ts';
 import { isPostgres } from './migrations/helpers.ts';
@@ -24,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_users': m0005,
   '0006_xcom_list_length': m0006,
   '0007_ml': m0007,
+  '0008_airflow3': m0008,
   '0010_scheduler_speed': m0010,
   '0011_executor_inbox': m0011,
 });

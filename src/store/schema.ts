@@ -32,6 +32,7 @@ import type {
   DatasetTable,
   TaskOutletDatasetReferenceTable,
 } from './tables/datasets.ts';
+import type { ApiSigningKeyTable, BackfillDagRunTable, BackfillTable, DagFavoriteTable, DagVersionTable } from './tables/airflow3.ts';
 import type { MlArtifactTable, MlMetricTable, MlModelStageChangeTable, MlModelTable, MlModelVersionTable, MlParamTable } from './tables/ml.ts';
 import type {
   DagRunTable,
@@ -45,6 +46,7 @@ import type {
 } from './tables/runs.ts';
 
 export type * from './tables/admin.ts';
+export type * from './tables/airflow3.ts';
 export type * from './tables/column-types.ts';
 export type * from './tables/datasets.ts';
 export type * from './tables/ml.ts';
@@ -83,6 +85,11 @@ export interface Schema {
   ml_model: MlModelTable;
   ml_model_version: MlModelVersionTable;
   ml_model_stage_change: MlModelStageChangeTable;
+  api_signing_key: ApiSigningKeyTable;
+  dag_version: DagVersionTable;
+  backfill: BackfillTable;
+  backfill_dag_run: BackfillDagRunTable;
+  dag_favorite: DagFavoriteTable;
 }
 
 /** Rows as read (`…Row`), as inserted (`New…`) and as updated (`…Update`). */

@@ -150,7 +150,7 @@ function generate(r: Rng, plan: Plan, s: SecureApi): FuzzRequest {
     const path = fillPath(route.pattern, () => r.pick(FUZZ_IDS));
     req = r.next() < 0.5
       ? { what: `${method} on ${route.pattern}`, method, path, headers: { ...auth } }
-      : { what: 'unknown path', method: r.pick(['GET', 'POST', 'DELETE']), path: r.pick(['/api/v1/', '/api/v2/dags', '/api/v1/dags/api_etl/nothing', '/api/v1/..%2f..%2fetc%2fpasswd', '/api/v1/admin', `/api/v1/${encodeURIComponent(r.pick(SQL))}`]), headers: { ...auth } };
+      : { what: 'unknown path', method: r.pick(['GET', 'POST', 'DELETE']), path: r.pick(['/api/v1/', '/api/v3/dags', '/api/v1/dags/api_etl/nothing', '/api/v1/..%2f..%2fetc%2fpasswd', '/api/v1/admin', `/api/v1/${encodeURIComponent(r.pick(SQL))}`]), headers: { ...auth } };
   }
   if (req.method !== 'GET' && req.method !== 'DELETE') {
     const b = badBody(r);

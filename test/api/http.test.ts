@@ -42,7 +42,7 @@ for (const dialect of eachDialect()) {
     });
 
     test('an unknown path is a 404 problem document, inside and outside /api/v1', async () => {
-      for (const path of ['/api/v1/nothing', '/', '/api/v2/dags']) {
+      for (const path of ['/api/v1/nothing', '/', '/api/v3/dags']) {
         const r = await h.call('GET', path);
         assert.equal(r.status, 404, path);
         assert.match(r.contentType, /^application\/problem\+json/);

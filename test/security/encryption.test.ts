@@ -132,7 +132,7 @@ for (const dialect of eachDialect()) {
     test('rotation re-encrypts with the new key; afterwards only the new key is needed', async () => {
       await setVariable(t.db, 'legacy_plain', 'was in clear');
       const report = await rotateFernetKey(t.db, new KeyRing(`${NEW},${OLD}`));
-      assert.deepEqual(report, { variables: 3, connections: 1 });
+      assert.deepEqual(report, { variables: 3, connections: 1, signingKeys: 0 });
       const onlyNew = secureStore(t.db, new KeyRing(NEW));
       assert.equal((await onlyNew.getVariable('api_key'))?.value, 'abc-123-secret');
       assert.equal((await onlyNew.getVariable('legacy_plain'))?.value, 'was in clear');
@@ -140,7 +140,7 @@ for (const dialect of eachDialect()) {
       assert.equal((await onlyNew.getConnection('wh'))?.password, 'pg-pass-123');
       await assert.rejects(secureStore(t.db, new KeyRing(OLD)).getVariable('api_key'), /does not list/);
       // Running it again with the same key has nothing to do.
-      assert.deepEqual(await rotateFernetKey(t.db, new KeyRing(NEW)), { variables: 0, connections: 0 });
+      assert.deepEqual(await rotateFernetKey(t.db, new KeyRing(NEW)), { variables: 0, connections: 0, signingKeys: 0 });
     });
 
     test('a tampered row is refused with a clear error, and rotation then changes nothing', async () => {

@@ -28,6 +28,7 @@ const SECTION_OF: Partial<Record<Setting, string>> = {
   apiExposeConfig: 'api',
   redisUrl: 'bullmq',
   redisPrefix: 'bullmq',
+  apiJwtExpiration: 'api',
 };
 
 interface Section {

@@ -67,8 +67,8 @@ export function taskLogRoutes(deps: ApiDeps): Hono<ApiEnv> {
   return app;
 }
 
-/** Reads bytes [start, end) of a file, cutting before a split UTF-8 character. */
-async function readFragment(path: string, start: number, end: number, size: number): Promise<{ text: string; end: number }> {
+/** Reads bytes [start, end) of a file, cutting before a split UTF-8 character (shared with API v2). */
+export async function readFragment(path: string, start: number, end: number, size: number): Promise<{ text: string; end: number }> {
   if (end <= start) return { text: '', end: start };
   const fh = await open(path, 'r');
   try {

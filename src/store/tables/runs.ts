@@ -65,6 +65,14 @@ export interface DagRunTable {
    * while this is the version it last saw.
    */
   ti_version: ColumnType<number, number | undefined, number>;
+  /** The DAG version the run was created from (null for runs made before versions were kept). */
+  dag_version_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The backfill that made the run, if any. */
+  backfill_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 0 for a manual run triggered without a logical date (`logical_date` then holds when it was triggered). */
+  has_logical_date: FlagWithDefault;
+  /** Who triggered the run through the API (null for runs the scheduler made). */
+  triggering_user_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One task in one run (one copy per map index). Change `state` only through `cas.ts`. */
