@@ -63,12 +63,15 @@ export interface BatonAuthenticator extends Authenticator {
 
 const MAX_CACHE = 1000;
 
+/** Name of the session cookie unless `cookieName` says otherwise. */
+export const DEFAULT_SESSION_COOKIE = 'baton_session';
+
 /** Builds the authenticator; see the module comment for what it accepts. */
 export function createAuthenticator(o: AuthenticatorOptions): BatonAuthenticator {
   const db = o.db instanceof Kysely ? o.db : o.db.db;
   const now = o.now ?? Date.now;
   const ttl = o.sessionTtlSeconds ?? 43_200;
-  const cookieName = o.cookieName ?? 'baton_session';
+  const cookieName = o.cookieName ?? DEFAULT_SESSION_COOKIE;
   const limiter = o.limiter instanceof LoginLimiter ? o.limiter : new LoginLimiter({ now, ...o.limiter });
   const signer = new SessionSigner(sessionSecret(o.config));
   const cacheMs = (o.credentialCacheSeconds ?? 60) * 1000;

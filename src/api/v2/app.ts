@@ -71,7 +71,7 @@ export function createV2Api(o: V2ApiOptions): Hono<V2Env> {
   });
 
   for (const r of servedOperations(o.deps)) {
-    const needsNoAuth = r.op === 'get_health' || r.op === 'get_version';
+    const needsNoAuth = r.op === 'get_health' || r.op === 'get_version' || r.op === 'login' || r.op === 'logout';
     api.on(r.method, honoPath(r.path), async (c) => {
       const who = c.get('principal');
       if (!needsNoAuth) {

@@ -77,7 +77,7 @@ export const webserverService: ExtraServiceFactory = {
       onChange: () => engine.scheduler?.poke(),
       requestReparse: () => void engine.folderSync?.syncNow(),
     });
-    return { name: 'webserver', describe: `${web.url}/ (web UI; REST API at ${web.url}/api/v1, health at ${web.url}/health)`, stop: () => web.stop() };
+    return { name: 'webserver', describe: `${web.url}/ (web UI; REST API at ${web.url}/api/v1 and /api/v2, health at ${web.url}/health)`, stop: () => web.stop() };
   },
 };
 
@@ -86,7 +86,7 @@ export function registerWebserverCommand(program: Command): void {
   program
     .command('webserver')
     .alias('api-server')
-    .description('Serve the REST API (Airflow\'s stable API under /api/v1) until Ctrl-C; it runs no DAG code')
+    .description('Serve the web UI and the REST API (Airflow 2\'s /api/v1 and Airflow 3\'s /api/v2) until Ctrl-C; it runs no DAG code')
     .option('-p, --port <port>', 'port to listen on (default BATON_PORT or 8080)')
     .option('-H, --hostname <address>', `address to listen on (default ${DEFAULT_HOSTNAME})`)
     .action(async (o: { port?: string; hostname?: string }) => {
@@ -102,7 +102,7 @@ export function registerWebserverCommand(program: Command): void {
         await db.close();
         throw new CliError(`could not start: ${(e as Error).message}`);
       }
-      process.stdout.write(`Baton webserver is running\n  web UI      : ${web.url}/\n  REST API    : ${web.url}/api/v1\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
+      process.stdout.write(`Baton webserver is running\n  web UI      : ${web.url}/\n  REST API    : ${web.url}/api/v1, ${web.url}/api/v2\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stdout.write(`\n${signal}: stopping the webserver…\n`);

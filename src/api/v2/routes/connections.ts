@@ -27,6 +27,13 @@ interface ConnectionBody {
 }
 const UPDATABLE = ['conn_type', 'description', 'host', 'login', 'schema', 'port', 'password', 'extra'] as const;
 
+/** The connections Baton's providers use when a task names none (`create_default_connections`). */
+export const DEFAULT_CONNECTIONS: readonly ConnectionBody[] = [
+  { connection_id: 'http_default', conn_type: 'http', description: 'Default HTTP connection (HttpOperator, HttpSensor)', host: 'localhost', schema: 'http', port: 80 },
+  { connection_id: 'smtp_default', conn_type: 'smtp', description: 'Default mail server (smtpNotifier, EmailOperator)', host: 'localhost', port: 25 },
+  { connection_id: 'duckdb_default', conn_type: 'duckdb', description: 'Default DuckDB database (in memory)', host: ':memory:' },
+];
+
 /** The ConnectionResponse shape: never the password. */
 function connectionResponse(c: PlainConnection) {
   return { connection_id: c.connId, conn_type: c.connType, description: c.description, host: c.host, login: c.login, schema: c.schema, port: c.port, password: null, extra: maskConnectionExtra(c.extra), team_name: null };
@@ -83,6 +90,18 @@ export function connectionRoutes(deps: V2Deps): RouteDef[] {
       await apply(id, b, param<string[] | undefined>(input, 'update_mask') ?? null);
       await deps.audit(c, { event: 'connection.edit', extra: { connection_id: id } });
       return one(c, id);
+    }),
+    route('create_default_connections', ['create', 'Connections'], async (c) => {
+      // As Airflow's `airflow connections create-default-connections`: adds the connections
+      // Baton's providers use by default, leaving any that already exist untouched.
+      const added: string[] = [];
+      for (const d of DEFAULT_CONNECTIONS) {
+        if (await secrets.getConnection(d.connection_id)) continue;
+        await create(d);
+        added.push(d.connection_id);
+      }
+      if (added.length) await deps.audit(c, { event: 'connection.create_defaults', extra: { connection_ids: added } });
+      return c.body(null, 204);
     }),
     route('delete_connection', ['delete', 'Connections'], async (c, input) => {
       const id = param(input, 'connection_id');

@@ -9,11 +9,13 @@ import { dagVersionRoutes } from './dag-versions.ts';
 import { monitorRoutes } from './monitor.ts';
 import { poolRoutes } from './pools.ts';
 import { variableRoutes } from './variables.ts';
+import { authPageRoutes } from './auth-pages.ts';
+import { hitlRoutes } from './hitl.ts';
 import { logXcomRoutes } from './logs-xcom.ts';
 import { taskInstanceExtraRoutes } from './task-instance-extras.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 
 /** Every served operation. */
 export function allRoutes(deps: V2Deps): RouteDef[] {
-  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps), ...backfillRoutes(deps), ...taskInstanceExtraRoutes(deps)];
+  return [...dagRoutes(deps), ...dagRunRoutes(deps), ...taskInstanceRoutes(deps), ...logXcomRoutes(deps), ...poolRoutes(deps), ...variableRoutes(deps), ...connectionRoutes(deps), ...monitorRoutes(deps), ...assetRoutes(deps), ...dagVersionRoutes(deps), ...backfillRoutes(deps), ...taskInstanceExtraRoutes(deps), ...authPageRoutes(), ...hitlRoutes(deps)];
 }
