@@ -3,7 +3,7 @@
 // project, then runs every *.test.ts file with node's test runner.
 // Usage: npm test [-- file-or-folder-filter ...]
 import { spawnSync, execSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, relative } from 'node:path';
 
@@ -37,6 +37,22 @@ async function ensureService(name, port, startCommand) {
 
 await ensureService('PostgreSQL', 5432, 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start');
 await ensureService('Redis', 6379, 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no');
+
+// The web UI's tests drive Debian's Chromium (never a downloaded browser): install it when it is
+// missing, or stop here naming it.
+const chromiumPath = process.env.BATON_TEST_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  console.log(`Chromium is not at ${chromiumPath}; installing it: apt-get install -y chromium`);
+  try {
+    execSync('apt-get update -qq && apt-get install -y -qq chromium', { stdio: 'inherit', shell: '/bin/bash' });
+  } catch {
+    /* reported below */
+  }
+  if (!existsSync(chromiumPath)) {
+    console.error(`error: the web UI tests need Chromium at ${chromiumPath}. Install it with: apt-get install -y chromium (or set BATON_TEST_CHROMIUM to its path)`);
+    process.exit(1);
+  }
+}
 
 // The CLI and the processes it starts run the compiled build, and the browser tests the built
 // web UI: bring both up to date first.
