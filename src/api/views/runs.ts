@@ -51,7 +51,8 @@ export interface TriggerInfo {
 }
 
 let unixName: string | undefined;
-function currentUser(): string {
+/** The OS user running the API server (Airflow's `unixname`), looked up once. */
+export function currentUser(): string {
   if (unixName === undefined) {
     try {
       unixName = userInfo().username;

@@ -3,10 +3,10 @@
  * TaskInstanceHistoryResponse). `run_after` is when the run was due (its logical date, or when it
  * was triggered); a manual run triggered without a logical date shows `logical_date: null`.
  */
-import { userInfo } from 'node:os';
 import { fromFlag, fromJson, type DagRunRow, type TaskInstanceRow } from '../../../store/index.ts';
 import { dagVersionView, type DagVersionLike } from './dag-version.ts';
 import { stableUuid } from './ids.ts';
+import { currentUser } from '../../views/runs.ts';
 
 /** Airflow 3's run type for a stored one. */
 export function runTypeV2(t: string): string {
@@ -65,18 +65,6 @@ export interface TiRow extends TaskInstanceRow {
   logical_date: string;
   has_logical_date: number;
   dag_version_id: number | null;
-}
-
-let unixName: string | undefined;
-function currentUser(): string {
-  if (unixName === undefined) {
-    try {
-      unixName = userInfo().username;
-    } catch {
-      unixName = process.env.USER ?? '';
-    }
-  }
-  return unixName;
 }
 
 /** The fields task instances and their tries share. */
