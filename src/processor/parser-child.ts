@@ -11,8 +11,13 @@ import { asFromChild } from './protocol.ts';
 
 const CHILD_ENTRY = siblingModule(import.meta.url, 'processor-child');
 const BOOTSTRAP = new URL('./register-loaders.js', import.meta.url).href;
-/** Node options of a parsing child: preload the TypeScript loader and the "baton" resolver. */
-export const CHILD_EXEC_ARGV: readonly string[] = ['--import', BOOTSTRAP];
+/**
+ * Node options of a parsing child. From the TypeScript sources, the child needs the TypeScript
+ * loader (and the "baton" resolver) before its own first module; from the compiled build it
+ * registers them when it loads its first DAG file, so its own modules load without going
+ * through the loader hooks (a third of a second less per child).
+ */
+export const CHILD_EXEC_ARGV: readonly string[] = CHILD_ENTRY.endsWith('.ts') ? ['--import', BOOTSTRAP] : [];
 const STDERR_TAIL = 4000;
 const CLOSE_GRACE_MS = 2000;
 const STDERR_DRAIN_MS = 200;

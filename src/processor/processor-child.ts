@@ -1,6 +1,6 @@
 /**
- * Entry point of a DAG parsing child process, forked by the DAG processor with
- * `--import register-loaders.js`. Parses the files it is sent, one at a time, and answers
+ * Entry point of a DAG parsing child process, forked by the DAG processor (with
+ * `--import register-loaders.js` when run from the TypeScript sources; see CHILD_EXEC_ARGV). Parses the files it is sent, one at a time, and answers
  * each request over IPC. Exits when the processor disconnects.
  */
 import { importErrorFromThrown } from './import-error.ts';

@@ -211,11 +211,21 @@ function zoneOffsetMs(wallUtcMs: number, tz: string): number {
   return at(wallUtcMs - first);
 }
 
+/** This SDK's folders (its sources and its build), whose frames are not the caller's. */
+const SDK_DIR = decodeURIComponent(new URL('./', import.meta.url).pathname);
+const SDK_SOURCE_DIR = SDK_DIR.replace(/\/dist\/sdk\/$/, '/src/sdk/');
+
+/**
+ * The file that called `dag()`: the first stack frame outside the SDK. Frames show the SDK's
+ * sources or its build depending on whether source maps are on, so both are skipped.
+ */
 function callerFile(): string | null {
   const stack = new Error().stack?.split('\n') ?? [];
   for (const line of stack.slice(2)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
-    if (m && !m[1]!.includes('/src/sdk/')) return m[1]!.replace(/^file:\/\//, '');
+    if (!m) continue;
+    const file = decodeURIComponent(m[1]!.replace(/^file:\/\//, ''));
+    if (!file.startsWith(SDK_DIR) && !file.startsWith(SDK_SOURCE_DIR)) return file;
   }
   return null;
 }

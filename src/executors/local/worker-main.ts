@@ -1,7 +1,7 @@
 /**
- * Entry point of a local executor worker process, forked by the executor with the TypeScript
- * loader preloaded (`--import register-loaders.js`) and the hostname to report as its first
- * argument. Runs one try at a time as the executor sends them and answers each with `started`
+ * Entry point of a local executor worker process, forked by the executor with the hostname to
+ * report as its first argument (and, when run from the TypeScript sources, the TypeScript
+ * loader preloaded with `--import register-loaders.js`). Runs one try at a time as the executor sends them and answers each with `started`
  * and `finished`. Exits when the executor disconnects (or dies) and on SIGTERM, aborting the
  * running try first so that processes it started are told to stop.
  */

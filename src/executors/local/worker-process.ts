@@ -11,6 +11,12 @@ import { asFromWorker, type FromWorker, type ToWorker } from './protocol.ts';
 
 const ENTRY = siblingModule(import.meta.url, 'worker-main');
 const BOOTSTRAP = new URL('./register-loaders.js', import.meta.url).href;
+/**
+ * From the TypeScript sources a worker needs the TypeScript loader before its first module;
+ * from the compiled build it registers the DAG loaders when it loads its first DAG file, so its
+ * own modules load without going through the loader hooks.
+ */
+const PRELOAD: readonly string[] = ENTRY.endsWith('.ts') ? ['--import', BOOTSTRAP] : [];
 const STDERR_TAIL = 4000;
 /** After the process exits, how long to wait for the rest of its stderr. */
 const STDERR_DRAIN_MS = 200;
@@ -50,7 +56,7 @@ export class WorkerProcess {
   static start(o: WorkerSpawnOptions): Promise<WorkerProcess> {
     const began = performance.now();
     const proc = fork(ENTRY, [o.hostname], {
-      execArgv: ['--import', BOOTSTRAP, `--max-old-space-size=${o.maxOldSpaceMb}`],
+      execArgv: [...PRELOAD, `--max-old-space-size=${o.maxOldSpaceMb}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -3,26 +3,27 @@
  * become numbers when they fit exactly and decimal strings when they do not; TIME, INTERVAL,
  * BLOB and BIT values become their text form; dates and timestamps stay `Date`s.
  */
-import { DuckDBTypeId, type DuckDBResultReader } from '@duckdb/node-api';
+import type { DuckDBResultReader, DuckDBTypeId } from '@duckdb/node-api';
+import { loadedDuckDbApi } from './node-api.ts';
 
 /** A query result row: column name → value. */
 export type Row = Record<string, RowValue>;
 export type RowValue = null | boolean | number | string | Date | RowValue[] | { [key: string]: RowValue };
 
-const AS_TEXT = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TIME,
-  DuckDBTypeId.TIME_NS,
-  DuckDBTypeId.TIME_TZ,
-  DuckDBTypeId.INTERVAL,
-  DuckDBTypeId.BLOB,
-  DuckDBTypeId.BIT,
-  DuckDBTypeId.GEOMETRY,
-]);
+let asText: Set<DuckDBTypeId> | undefined;
+
+/** Column types whose values are returned as text. */
+function textTypes(): Set<DuckDBTypeId> {
+  if (asText) return asText;
+  const { DuckDBTypeId: T } = loadedDuckDbApi();
+  asText = new Set<DuckDBTypeId>([T.TIME, T.TIME_NS, T.TIME_TZ, T.INTERVAL, T.BLOB, T.BIT, T.GEOMETRY]);
+  return asText;
+}
 
 /** The rows a reader holds (call `readAll` or `readUntil` first), as plain objects. */
 export function readerRows(reader: DuckDBResultReader): Row[] {
   const names = reader.deduplicatedColumnNames();
-  const textCols = reader.columnTypes().flatMap((t, i) => (AS_TEXT.has(t.typeId) ? [i] : []));
+  const textCols = reader.columnTypes().flatMap((t, i) => (textTypes().has(t.typeId) ? [i] : []));
   const js = reader.getRowsJS();
   const raw = textCols.length > 0 ? reader.getRows() : null;
   return js.map((values, r) => {

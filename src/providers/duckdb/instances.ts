@@ -8,7 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { loadDuckDbApi } from './node-api.ts';
 
 export const MEMORY_DATABASE = ':memory:';
 
@@ -85,6 +86,7 @@ export async function closeAllDuckDbInstances(): Promise<void> {
 async function open(key: string): Promise<DuckDBInstance> {
   try {
     if (key !== MEMORY_DATABASE) mkdirSync(dirname(key), { recursive: true });
+    const { DuckDBInstance } = await loadDuckDbApi();
     return await DuckDBInstance.create(key);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);

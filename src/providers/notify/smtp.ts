@@ -3,7 +3,6 @@
  * connection of type "smtp" as Airflow's: host, port, login, password, and in extra
  * `from_email`, `disable_ssl` (true: no implicit TLS) and `disable_tls` (true: no STARTTLS).
  */
-import nodemailer from 'nodemailer';
 import type { TaskContext } from '../../sdk/context.ts';
 import type { TaskCallback } from '../../sdk/task-options.ts';
 import { asCallback, DEFAULT_NOTIFY_TIMEOUT_MS, renderMessage, type Notifier } from './notifier.ts';
@@ -64,6 +63,8 @@ export class SmtpNotifier implements Notifier {
     const html = o.html === undefined ? undefined : await renderMessage(ctx, o.html, 'email HTML body', error);
     const text = o.text === undefined ? undefined : await renderMessage(ctx, o.text, 'email text body', error);
     const timeout = o.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
+    // Loaded here rather than at import: DAG files that only name a notifier do not pay for it.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: server.host,
       port: server.port,
