@@ -1,17 +1,34 @@
 /** Reads the DAGs folder for CLI commands: serialized DAGs and import errors, or one live DAG. */
 import type { BatonConfig } from '../config.ts';
 import type { SerializedDag } from '../core/serialized-dag.ts';
-import { loadDagsFromFile, processDagFolder } from '../processor/index.ts';
+import type { FolderResult } from '../processor/index.ts';
 import type { Dag } from '../sdk/dag.ts';
-import { serializeDag } from '../sdk/serialize.ts';
 import { CliError } from './cli-error.ts';
+import { cacheEnabled, currentKey, readCached, sameKey, writeCached } from './dag-folder-cache.ts';
 
-export async function readDagFolder(config: BatonConfig) {
+/**
+ * The DAGs and import errors of the DAGs folder: from the parse cache when nothing under the
+ * folder changed since it was parsed (see dag-folder-cache.ts), else parsed in child processes.
+ */
+export async function readDagFolder(config: BatonConfig): Promise<FolderResult> {
   try {
-    return await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000 });
+    if (!cacheEnabled()) return await parseFolder(config);
+    const key = await currentKey(config.dagsFolder);
+    const cached = await readCached(config.home, key);
+    if (cached) return cached;
+    const result = await parseFolder(config);
+    // Files edited while they were being parsed must not be remembered as parsed.
+    const after = await currentKey(config.dagsFolder);
+    if (sameKey(key, after)) await writeCached(config.home, key, result);
+    return result;
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+async function parseFolder(config: BatonConfig): Promise<FolderResult> {
+  const { processDagFolder } = await import('../processor/index.ts');
+  return processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000 });
 }
 
 /** Finds a DAG by id in the folder, then loads its file in this process. */
@@ -23,6 +40,7 @@ export async function loadLiveDag(config: BatonConfig, dagId: string): Promise<{
     const known = folder.dags.map((d) => d.dagId).join(', ') || '(none)';
     throw new CliError(`DAG '${dagId}' was not found in ${config.dagsFolder}. Known DAGs: ${known}.${err}`);
   }
+  const [{ loadDagsFromFile }, { serializeDag }] = await Promise.all([import('../processor/index.ts'), import('../sdk/serialize.ts')]);
   const dags = await loadDagsFromFile(found.fileloc);
   const dag = dags.find((d) => d.dagId === dagId);
   if (!dag) throw new CliError(`DAG '${dagId}' disappeared from ${found.fileloc} while loading it`);

@@ -66,6 +66,12 @@ const COMMANDS: Record<string, Array<() => Promise<Registrar>>> = {
   models: [onProgram(() => import('./commands/models-commands.ts'), (m, p) => m.registerModelsCommands(p))],
 };
 
+/** Subcommands that only read the DAGs folder: they need neither the database nor the engine. */
+const FOLDER_ONLY: Record<string, readonly string[]> = {
+  dags: ['list', 'list-import-errors', 'show', 'test'],
+  tasks: ['list', 'test'],
+};
+
 /**
  * The program with the commands `argv` needs: those of its top-level command, or all of them
  * when it names none that is known (help, a mistyped command).
@@ -84,9 +90,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     });
   const dags = program.command('dags').description('Manage and run DAGs');
   const tasks = program.command('tasks').description('Inspect and run tasks');
-  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  const [first, second] = argv.slice(2).filter((a) => !a.startsWith('-'));
   if (first === 'version' || (!first && argv.slice(2).some((a) => a === '--version' || a === '-V'))) return program;
-  const loaders = first && Object.hasOwn(COMMANDS, first) ? COMMANDS[first]! : [...new Set(Object.values(COMMANDS).flat())];
+  const folderOnly = first !== undefined && second !== undefined && Object.hasOwn(FOLDER_ONLY, first) && FOLDER_ONLY[first]!.includes(second);
+  const loaders = folderOnly ? [folderDags] : first && Object.hasOwn(COMMANDS, first) ? COMMANDS[first]! : [...new Set(Object.values(COMMANDS).flat())];
   const registrars = await Promise.all([...new Set(loaders)].map((load) => load()));
   for (const register of registrars) register({ program, dags, tasks });
   return program;

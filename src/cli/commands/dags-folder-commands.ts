@@ -4,11 +4,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
-import { resolveParams } from '../../core/params.ts';
-import { inferManualDataInterval, describeSchedule } from '../../core/timetable/index.ts';
-import { runDagLocally } from '../../runner/local-dag-run.ts';
-import { runTry } from '../../runner/run-try.ts';
-import { envConnection, envConnections, envVariable, envVariables } from '../../runner/env-secrets.ts';
+import { describeSchedule } from '../../core/timetable/schedule.ts';
 import { CliError } from '../cli-error.ts';
 import { loadLiveDag, readDagFolder } from '../dag-folder.ts';
 import { renderDot, renderTextGraph } from '../dag-graph-text.ts';
@@ -25,8 +21,7 @@ export function registerFolderDagCommands(dags: Command, tasks: Command, opts: {
       .action(async (o: { output: string }) => {
         const format = parseOutputFormat(o.output);
         const config = loadConfig();
-        const folder = await readDagFolder(config);
-        const paused = await readPausedFlags(config);
+        const [folder, paused] = await Promise.all([readDagFolder(config), readPausedFlags(config)]);
         printRows(folder.dags.map((d) => ({ dag_id: d.dagId, fileloc: d.fileloc, owners: d.owners.join(','), schedule: describeSchedule(d.schedule), tags: d.tags.join(','), is_paused: paused?.get(d.dagId) })), ['dag_id', 'fileloc', 'owners', 'schedule', 'tags', 'is_paused'], format);
         if (folder.errors.length && format === 'table') process.stderr.write(`${folder.errors.length} file(s) failed to import; see \`baton dags list-import-errors\`.\n`);
       });
@@ -63,6 +58,7 @@ export function registerFolderDagCommands(dags: Command, tasks: Command, opts: {
       const conf = parseConf(o.conf);
       const logicalDate = parseDateArg(date);
       const { dag, serialized } = await loadLiveDag(loadConfig(), dagId);
+      const { runDagLocally } = await import('../../runner/local-dag-run.ts');
       const result = await runDagLocally({ dag, serialized, conf, logicalDate, runId: o.runId, fastRetries: o.fastRetries }).catch((e: Error) => {
         throw new CliError(e.message);
       });
@@ -93,9 +89,11 @@ export function registerFolderDagCommands(dags: Command, tasks: Command, opts: {
       const { dag, serialized } = await loadLiveDag(loadConfig(), dagId);
       const sTask = serialized.tasks.find((t) => t.taskId === taskId);
       if (!sTask) throw new CliError(`DAG '${dagId}' has no task '${taskId}'; its tasks: ${serialized.tasks.map((t) => t.taskId).join(', ')}`);
+      const [{ resolveParams }, { inferManualDataInterval }] = await Promise.all([import('../../core/params.ts'), import('../../core/timetable/index.ts')]);
       const params = resolveParams(serialized.params, conf);
       if (!params.ok) throw new CliError(`invalid params: ${params.errors.join('; ')}`);
       const interval = inferManualDataInterval(serialized.schedule, serialized.timezone, logicalDate);
+      const [{ runTry }, { envConnection, envConnections, envVariable, envVariables }] = await Promise.all([import('../../runner/run-try.ts'), import('../../runner/env-secrets.ts')]);
       const line = (level: string) => (m: string) => process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${m}\n`);
       const result = await runTry({
         dag, serialized, taskId, mapIndex, tryNumber: 1, maxTries: 0, params: params.params,

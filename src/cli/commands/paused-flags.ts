@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { BatonConfig } from '../../config.ts';
-import { openDatabase, parseDatabaseUrl } from '../../store/index.ts';
+import { parseDatabaseUrl } from '../../store/database-url.ts';
 
 /** dag_id → is_paused, or undefined when there is no (readable, migrated) database. */
 export async function readPausedFlags(config: BatonConfig): Promise<Map<string, boolean> | undefined> {
@@ -14,6 +14,7 @@ export async function readPausedFlags(config: BatonConfig): Promise<Map<string, 
   } catch {
     return undefined;
   }
+  const { openDatabase } = await import('../../store/index.ts');
   const handle = await openDatabase({ url: config.databaseUrl }).catch(() => undefined);
   if (!handle) return undefined;
   try {
