@@ -78,6 +78,13 @@ async function openPostgres(connectionString: string, poolSize: number, applicat
   // An idle connection that breaks (server restart, database dropped) is discarded by the
   // pool, and the next query opens a new one; without this listener the process would exit.
   pool.on('error', () => {});
+  // A connection that breaks while checked out (say between two statements of a transaction)
+  // emits 'error' on its client, which the pool no longer listens to: the failure reaches the
+  // caller as the error of its next statement, and the pool discards the connection when it is
+  // released. Without this listener the process would exit.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   try {
     const client = await pool.connect();
     client.release();

@@ -7,8 +7,8 @@
 import { createApiApp } from '../../../src/api/app.ts';
 import { createAuthenticator, type BatonAuthenticator } from '../../../src/api/auth/index.ts';
 import type { Role } from '../../../src/api/authz.ts';
-import { createUser } from '../../../src/security/users.ts';
 import type { DialectUnderTest } from '../../support/databases.ts';
+import { createTestUser } from '../../support/password-hashes.ts';
 import { openApiHarness, type ApiHarness, type ApiHarnessOptions, type ApiResponse } from '../../api/support/api-harness.ts';
 import { V2Validator } from './v2-validator.ts';
 
@@ -69,7 +69,7 @@ export async function openV2Harness(dialect: DialectUnderTest, o: ApiHarnessOpti
   });
   for (const role of ROLES) {
     const username = `${role.toLowerCase()}-user`;
-    await createUser(base.db, { username, password: PASSWORD, role });
+    await createTestUser(base.db, { username, password: PASSWORD, role });
     const r = await h.token(username, PASSWORD);
     if (r.status !== 201) throw new Error(`could not sign in ${username}: ${r.status} ${r.text}`);
     h.tokens[role] = r.body.access_token;

@@ -14,8 +14,8 @@ import { ROLES, type Role } from '../../../src/api/authz.ts';
 import { createApiToken } from '../../../src/security/api-tokens.ts';
 import { generateFernetKey, KeyRing } from '../../../src/security/encryption.ts';
 import { secureStore } from '../../../src/security/secure-store.ts';
-import { createUser } from '../../../src/security/users.ts';
 import type { DialectUnderTest } from '../../support/databases.ts';
+import { createTestUser } from '../../support/password-hashes.ts';
 import { openApiHarness, type ApiHarness } from '../../api/support/api-harness.ts';
 
 export interface SecureApi {
@@ -39,7 +39,7 @@ export async function openSecureApi(dialect: DialectUnderTest): Promise<SecureAp
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     const username = `${role.toLowerCase()}-user`;
-    await createUser(h.db, { username, password: `${role}-Passw0rd`, role, email: `${username}@example.com` });
+    await createTestUser(h.db, { username, password: `${role}-Passw0rd`, role, email: `${username}@example.com` });
     tokens[role] = (await createApiToken(h.db, username, 'tests')).token;
   }
   return {
