@@ -14,10 +14,10 @@ import { openDatabase, type BatonDb } from '../../src/store/database.ts';
 import { nowIso, toJson } from '../../src/store/codec.ts';
 import { forUpdate } from '../../src/store/dialect.ts';
 import type { Schema } from '../../src/store/index.ts';
-import { eachDialect, type TestDb } from '../support/databases.ts';
+import { dialectNamed, type TestDb } from '../support/databases.ts';
 import { insertDag, insertRun } from '../support/store-fixtures.ts';
 
-const postgres = eachDialect().find((d) => d.name === 'postgres')!;
+const postgres = dialectNamed('postgres');
 
 /** Runs `fn` in a transaction that gives up on any lock after 2 s instead of waiting. */
 function impatient<T>(db: Kysely<Schema>, fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
