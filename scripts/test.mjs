@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Runs Baton's whole test suite: checks (or starts) PostgreSQL and Redis, typechecks the
-// project, then runs every *.test.ts file with node's test runner.
+// Runs Baton's whole test suite: checks (or starts) PostgreSQL and Redis, brings the build up to
+// date, then typechecks the project and runs every *.test.ts file with node's test runner, one
+// process per file, several at a time (see the lanes below).
 // Usage: npm test [-- file-or-folder-filter ...]
-import { spawnSync, execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// BATON_TEST_CONCURRENCY: files at a time in the main lane (default 3).
+// BATON_TEST_FILE_TIMEOUT: seconds a file may take before it is stopped and failed (default 1200).
+import { spawn, spawnSync, execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join, relative } from 'node:path';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -64,15 +68,6 @@ for (const script of ['scripts/build.mjs', 'scripts/build-ui.mjs']) {
   }
 }
 
-console.log('typecheck: tsc --noEmit');
-for (const project of ['tsconfig.json', 'ui/tsconfig.json']) {
-  const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, project)], { stdio: 'inherit' });
-  if (tsc.status !== 0) {
-    console.error(`error: the typecheck failed (${project})`);
-    process.exit(tsc.status ?? 1);
-  }
-}
-
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name.startsWith('.') || name === 'fixtures') continue;
@@ -89,10 +84,162 @@ if (files.length === 0) {
   console.error(`error: no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const concurrency = process.env.BATON_TEST_CONCURRENCY ?? '2';
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, NODE_ENV: 'test' },
-});
-process.exit(run.status ?? 1);
+// How files share the machine. Most files use their own databases (a fresh PostgreSQL database or
+// SQLite file each), ports and folders, and run side by side in the main lane. Files that use the
+// one Redis server (queues and workers) run one at a time in a lane of their own, beside the main
+// lane. Files that restart Redis or terminate PostgreSQL connections run alone, before any other
+// file starts.
+const REDIS_LANE = ['test/distributed/', 'test/cli/worker-command'];
+const ALONE = ['test/distributed/faults.test.ts'];
+const inLane = (file, prefixes) => prefixes.some((p) => file.startsWith(p));
+
+const concurrency = Number(process.env.BATON_TEST_CONCURRENCY ?? '3');
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`error: BATON_TEST_CONCURRENCY must be a whole number of at least 1, not ${JSON.stringify(process.env.BATON_TEST_CONCURRENCY)}`);
+  process.exit(1);
+}
+const fileTimeout = Number(process.env.BATON_TEST_FILE_TIMEOUT ?? '1200') * 1000;
+if (!(fileTimeout > 0)) {
+  console.error(`error: BATON_TEST_FILE_TIMEOUT must be a number of seconds, not ${JSON.stringify(process.env.BATON_TEST_FILE_TIMEOUT)}`);
+  process.exit(1);
+}
+
+// Slowest files first, from the durations of the last run on this machine (or the ones measured
+// when the suite was last tuned): the long ones then overlap the many short ones.
+const cacheFile = join(root, 'node_modules/.cache/baton-tests/durations.json');
+const seedFile = join(root, 'scripts/test-durations.json');
+const readJson = (p) => {
+  try {
+    return JSON.parse(readFileSync(p, 'utf8'));
+  } catch {
+    return {};
+  }
+};
+const durations = { ...readJson(seedFile), ...readJson(cacheFile) };
+const expected = (f) => durations[f] ?? 30;
+const slowestFirst = (list) => [...list].sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
+
+const running = new Set();
+function stopAll() {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(130);
+  });
+}
+
+/** Runs a command in a process group of its own; resolves with its exit status, output and duration. */
+function runJob(label, command, args, timeoutMs, env = {}) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      // Whatever the file started (schedulers, workers, servers) goes with it.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
+      let output = Buffer.concat(chunks).toString();
+      if (timedOut) output += `\nerror: ${label} was stopped after ${timeoutMs / 1000} s (BATON_TEST_FILE_TIMEOUT)\n`;
+      resolve({ label, ok: code === 0 && !timedOut, status: code ?? signal, output, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+const results = [];
+const totals = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+function report(r) {
+  results.push(r);
+  for (const key of Object.keys(totals)) {
+    for (const m of r.output.matchAll(new RegExp(`^ℹ ${key} (\\d+)$`, 'gm'))) totals[key] += Number(m[1]);
+  }
+  const output = r.output.trim() ? `${r.output.replace(/\n*$/, '\n')}` : '';
+  process.stdout.write(`\n${r.ok ? '✔' : '✖'} ${r.label} (${r.seconds.toFixed(1)} s)${r.ok ? '' : ` failed (exit ${r.status})`}\n${output}`);
+}
+
+const testFile = (file) => () => runJob(file, process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], fileTimeout);
+// A long file that runs its tests on each dialect (`for (const dialect of eachDialect())`) runs
+// as one job per dialect (BATON_TEST_DIALECT), so its halves overlap instead of following each other.
+const SPLIT_SECONDS = 60;
+const DIALECTS = ['sqlite', 'postgres'];
+const splits = (file) => {
+  if (expected(file) < SPLIT_SECONDS) return false;
+  try {
+    return /of eachDialect\(\)/.test(readFileSync(join(root, file), 'utf8'));
+  } catch {
+    return false;
+  }
+};
+const dialectJob = (file, dialect) => () => runJob(`${file} [${dialect}]`, process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], fileTimeout, { BATON_TEST_DIALECT: dialect });
+const mainJobs = (list) => list.flatMap((f) => (splits(f) ? DIALECTS.map((d) => dialectJob(f, d)) : [testFile(f)]));
+const typecheck = (project) => () => runJob(`typecheck ${project}`, join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, project)], fileTimeout);
+
+/** Runs the jobs `width` at a time, in order. */
+async function lane(jobs, width) {
+  const queue = [...jobs];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) report(await job());
+  };
+  await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
+}
+
+const alone = files.filter((f) => inLane(f, ALONE));
+const redis = slowestFirst(files.filter((f) => !inLane(f, ALONE) && inLane(f, REDIS_LANE)));
+const main = slowestFirst(files.filter((f) => !inLane(f, ALONE) && !inLane(f, REDIS_LANE)));
+const typechecks = ['tsconfig.json', 'ui/tsconfig.json'].map(typecheck);
+console.log(`${files.length} test files: ${alone.length} alone first, then ${redis.length} one at a time in the Redis lane beside ${main.length} in the main lane, ${concurrency} at a time (BATON_TEST_CONCURRENCY); typecheck beside them`);
+
+const t0 = performance.now();
+// The files that run alone share the machine only with the typecheck, which touches no service.
+const typechecked = lane(typechecks, 1);
+await lane(alone.map(testFile), 1);
+await Promise.all([typechecked, lane(redis.map(testFile), 1), lane(mainJobs(main), concurrency)]);
+const wall = (performance.now() - t0) / 1000;
+
+// Remember this run's durations for the next run's order.
+const measured = {};
+for (const r of results) {
+  if (r.label.startsWith('typecheck ')) continue;
+  const file = r.label.replace(/ \[\w+\]$/, '');
+  measured[file] = (measured[file] ?? 0) + r.seconds;
+}
+for (const [file, seconds] of Object.entries(measured)) durations[file] = Math.round(seconds * 10) / 10;
+try {
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(durations, null, 1));
+} catch {
+  /* only an optimisation */
+}
+
+const failed = results.filter((r) => !r.ok);
+console.log('\nslowest:');
+for (const r of [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`  ${r.seconds.toFixed(1).padStart(7)} s  ${r.label}`);
+console.log(`\n${files.length} files (${results.length - typechecks.length} jobs): tests ${totals.tests}, pass ${totals.pass}, fail ${totals.fail}, cancelled ${totals.cancelled}, skipped ${totals.skipped}, todo ${totals.todo}; ${wall.toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+if (failed.length) {
+  console.error(`\nerror: ${failed.length} failed: ${failed.map((r) => r.label).join(', ')}`);
+  process.exit(1);
+}

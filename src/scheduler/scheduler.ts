@@ -536,8 +536,13 @@ export class Scheduler {
   }
 }
 
-/** State, type, pause flag and TI version of each run, in one query per 400 runs. */
-async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) {
+/**
+ * State, type, pause flag and TI version of each run, in one query per 400 runs. With `lock`
+ * (PostgreSQL), each run is locked for this transaction and runs another scheduler holds are
+ * left out. The lock is `FOR NO KEY UPDATE`: results recorded meanwhile for a locked run
+ * (history rows, XComs, whose foreign keys refer to the run) do not wait for this pass to commit.
+ */
+export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) {
   const out = new Map<string, { id: number; state: string; run_type: string; ti_version: number; is_paused: number }>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
@@ -547,7 +552,7 @@ async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) 
     const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; ti_version: number; is_paused: number }>`
       select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.ti_version, d.is_paused
       from dag_run r inner join dag d on d.dag_id = r.dag_id
-      where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for update of r skip locked` : sql``}`.execute(trx);
+      where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`.execute(trx);
     for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
   }
   return out;

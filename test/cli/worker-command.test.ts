@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eachDialect } from '../support/databases.ts';
+import { dialectNamed } from '../support/databases.ts';
 import { openCliEnv, ROOT, show, type CliEnv } from './cli-helpers.ts';
 
-const postgres = eachDialect().find((d) => d.name === 'postgres')!;
-const sqlite = eachDialect().find((d) => d.name === 'sqlite')!;
+const postgres = dialectNamed('postgres');
+const sqlite = dialectNamed('sqlite');
 
 /** Runs `baton worker` until `until` matches its output, then stops it; returns what it printed and whether it was still alive. */
 function watchWorker(env: NodeJS.ProcessEnv, until: RegExp, args: string[] = ['worker']): Promise<{ out: string; aliveWhenMatched: boolean }> {

@@ -7,12 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BatonWorker, type BatonWorkerOptions } from '../../src/executors/bullmq/index.ts';
-import { eachDialect } from '../support/databases.ts';
+import { dialectNamed } from '../support/databases.ts';
 import { startHarness, type EngineHarness } from '../support/engine-harness.ts';
 
 export const BIN = new URL('../../bin/baton.js', import.meta.url).pathname;
 export const REDIS_URL = process.env.BATON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const postgres = eachDialect().find((d) => d.name === 'postgres')!;
+export const postgres = dialectNamed('postgres');
 
 export interface DistributedHarness extends EngineHarness {
   /** Environment for `baton` processes that join this installation. */

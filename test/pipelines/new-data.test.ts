@@ -12,10 +12,10 @@ import { after, before, describe, test } from 'node:test';
 import { sqlLiteral, withDuckDb } from '../../src/providers/duckdb/index.ts';
 import { tryLogPath } from '../../src/scheduler/log-path.ts';
 import { getPool } from '../../src/store/index.ts';
-import { eachDialect } from '../support/databases.ts';
+import { dialectNamed } from '../support/databases.ts';
 import { DATA_DIR, failures, runToEnd, startPipelines, type PipelineHarness } from './support.ts';
 
-const sqlite = eachDialect().find((d) => d.name === 'sqlite')!;
+const sqlite = dialectNamed('sqlite');
 const HOLDOUT = join(DATA_DIR, 'holdout.csv');
 
 /** Writes holdout rows `offset`…`offset + count - 1` (by id) as a CSV file; `breakTitle` empties one title. */

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sqlLiteral, withDuckDb } from '../../src/providers/duckdb/index.ts';
 import { DbModelRegistry } from '../../src/providers/ml/registry/index.ts';
-import { eachDialect } from '../support/databases.ts';
+import { dialectNamed } from '../support/databases.ts';
 import { DATA_DIR, EXAMPLE_DAGS, failures, runToEnd, startPipelines, type PipelineHarness } from './support.ts';
 
-const sqlite = eachDialect().find((d) => d.name === 'sqlite')!;
+const sqlite = dialectNamed('sqlite');
 const HOLDOUT = join(DATA_DIR, 'holdout.csv');
 const reexport = (name: string) => `export { default } from ${JSON.stringify(join(EXAMPLE_DAGS, `${name}.ts`))};\n`;
 

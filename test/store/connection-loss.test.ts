@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/store/database.ts';
-import { eachDialect } from '../support/databases.ts';
+import { dialectNamed } from '../support/databases.ts';
 
-const postgres = eachDialect().find((d) => d.name === 'postgres')!;
+const postgres = dialectNamed('postgres');
 
 describe('PostgreSQL connection lost mid-transaction', () => {
   test('the transaction fails with an error, the process keeps running and the next query succeeds', async () => {

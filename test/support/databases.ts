@@ -39,12 +39,26 @@ const ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@12
 const TEMPLATE_LOCK = 72_610_934_215;
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/store/migrations/', import.meta.url));
 
-/** Every dialect, each with a way to open a fresh migrated database. */
+const DIALECTS: DialectUnderTest[] = [
+  { name: 'sqlite', open: () => openSqlite(true), openEmpty: () => openSqlite(false) },
+  { name: 'postgres', open: () => openPostgres(true), openEmpty: () => openPostgres(false) },
+];
+
+/**
+ * Every dialect, each with a way to open a fresh migrated database; only the one named by
+ * BATON_TEST_DIALECT when it is set (`npm test` runs a long file once per dialect, side by side).
+ */
 export function eachDialect(): DialectUnderTest[] {
-  return [
-    { name: 'sqlite', open: () => openSqlite(true), openEmpty: () => openSqlite(false) },
-    { name: 'postgres', open: () => openPostgres(true), openEmpty: () => openPostgres(false) },
-  ];
+  const only = process.env.BATON_TEST_DIALECT;
+  if (only === undefined || only === '') return [...DIALECTS];
+  return [dialectNamed(only)];
+}
+
+/** The dialect of this name, whatever BATON_TEST_DIALECT says (for tests about one dialect). */
+export function dialectNamed(name: string): DialectUnderTest {
+  const d = DIALECTS.find((x) => x.name === name);
+  if (!d) throw new Error(`unknown test dialect ${JSON.stringify(name)} (BATON_TEST_DIALECT): use ${DIALECTS.map((x) => x.name).join(' or ')}`);
+  return d;
 }
 
 async function openSqlite(migrated: boolean): Promise<TestDb> {

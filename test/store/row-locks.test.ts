@@ -1,0 +1,86 @@
+/**
+ * Row locks on PostgreSQL: a row Baton locks (a DAG while queued runs start, a run while a
+ * scheduler decides it) stays exclusive to its holder, yet a transaction that inserts rows
+ * referring to it (a run of the DAG; a history row or an XCom of the run) does not wait for the
+ * holder to commit. With two schedulers, one recording results while the other decides the same
+ * run, that wait used to serialize them. SQLite lets one writer in at a time, so it has no row
+ * locks to test.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import { loadRunHeads } from '../../src/scheduler/scheduler.ts';
+import { openDatabase, type BatonDb } from '../../src/store/database.ts';
+import { nowIso, toJson } from '../../src/store/codec.ts';
+import { forUpdate } from '../../src/store/dialect.ts';
+import type { Schema } from '../../src/store/index.ts';
+import { dialectNamed, type TestDb } from '../support/databases.ts';
+import { insertDag, insertRun } from '../support/store-fixtures.ts';
+
+const postgres = dialectNamed('postgres');
+
+/** Runs `fn` in a transaction that gives up on any lock after 2 s instead of waiting. */
+function impatient<T>(db: Kysely<Schema>, fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local lock_timeout = '2s'`.execute(trx);
+    return fn(trx);
+  });
+}
+
+/** Holds a transaction open (after `lock` ran in it) until `release` is called. */
+async function holding(db: Kysely<Schema>, lock: (trx: Kysely<Schema>) => Promise<unknown>) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const done = db.transaction().execute(async (trx) => {
+    await lock(trx);
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, done]);
+  return { release: async () => { release(); await done; } };
+}
+
+describe('PostgreSQL row locks', () => {
+  let t: TestDb;
+  let other: BatonDb;
+  before(async () => {
+    t = await postgres.open();
+    other = await openDatabase({ url: t.url });
+    await insertDag(t.db, 'd');
+    await insertRun(t.db, 'd', 'r1', '2024-01-01T00:00:00.000Z', { state: 'running' });
+  });
+  after(async () => {
+    await other?.close();
+    await t?.drop();
+  });
+
+  test('a locked DAG row is exclusive to its holder, and a run of that DAG can still be inserted meanwhile', async () => {
+    const hold = await holding(t.db, (trx) => forUpdate(trx, trx.selectFrom('dag').select('dag_id').where('dag_id', '=', 'd')).execute());
+    try {
+      const skipped = await impatient(other.db, (trx) => forUpdate(trx, trx.selectFrom('dag').select('dag_id').where('dag_id', '=', 'd'), { skipLocked: true }).execute());
+      assert.deepEqual(skipped, [], 'another locker skips the locked row');
+      await impatient(other.db, (trx) => insertRun(trx, 'd', 'r2', '2024-01-02T00:00:00.000Z'));
+    } finally {
+      await hold.release();
+    }
+    assert.equal((await t.db.selectFrom('dag_run').select('run_id').where('run_id', '=', 'r2').execute()).length, 1);
+  });
+
+  test("a run a scheduler is deciding is left out by another scheduler, and the run's results can still be recorded meanwhile", async () => {
+    const key = 'd\u0000r1';
+    const hold = await holding(t.db, async (trx) => assert.equal((await loadRunHeads(trx, [key], true)).size, 1));
+    try {
+      const heads = await impatient(other.db, (trx) => loadRunHeads(trx, [key], true));
+      assert.equal(heads.size, 0, 'the other scheduler skips the locked run');
+      await impatient(other.db, async (trx) => {
+        await trx.insertInto('task_instance_history').values({ dag_id: 'd', run_id: 'r1', task_id: 't', map_index: -1, try_number: 1, state: 'success' }).execute();
+        await trx.insertInto('xcom').values({ dag_id: 'd', run_id: 'r1', task_id: 't', map_index: -1, key: 'return_value', value: toJson(1), value_ref: null, size_bytes: 1, list_length: null, timestamp: nowIso() }).execute();
+      });
+    } finally {
+      await hold.release();
+    }
+    assert.equal((await t.db.selectFrom('task_instance_history').select('task_id').where('run_id', '=', 'r1').execute()).length, 1);
+  });
+});
