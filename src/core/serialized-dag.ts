@@ -9,8 +9,11 @@ export const SERIALIZED_DAG_FORMAT = 1;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A dataset condition: one URI, or all/any of nested conditions (Airflow's `&` / `|`). */
-export type DatasetCondition = { uri: string } | { all: DatasetCondition[] } | { any: DatasetCondition[] };
+/**
+ * A dataset condition: one URI, one asset alias (by name: it holds when any asset the alias has
+ * resolved to has new events), or all/any of nested conditions (Airflow's `&` / `|`).
+ */
+export type DatasetCondition = { uri: string } | { alias: string } | { all: DatasetCondition[] } | { any: DatasetCondition[] };
 
 export type ScheduleSpec =
   | { kind: 'none' }
@@ -88,6 +91,11 @@ export interface SerializedTask {
   mapped: MappedSpec | null;
   /** Dataset URIs this task updates on success. */
   outlets: string[];
+  /**
+   * Names of the asset aliases among the task's outlets: at run time the task adds events
+   * through them (`ctx.outletEvents`). Absent when there are none.
+   */
+  outletAliases?: string[];
   inlets: string[];
   templateFields: string[];
   callbacks: TaskCallbacksPresent;

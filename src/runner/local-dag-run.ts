@@ -18,7 +18,7 @@ import { memoryMlBackend, mlRequestHandler } from '../providers/ml/tracking/serv
 import { envConnection, envConnections, envVariable, envVariables } from './env-secrets.ts';
 import { runTry, type RunInfo } from './run-try.ts';
 import type { TaskServices } from './task-services.ts';
-import type { TryResult } from './try-result.ts';
+import type { AliasAssetEvent, TryResult } from './try-result.ts';
 import type { XComRow } from './xcom-select.ts';
 
 export interface LocalRunOptions {
@@ -54,6 +54,8 @@ export interface LocalRunResult {
   xcoms: XComRow[];
   triggerRequests: TryResult['triggerRequests'];
   datasetEvents: string[];
+  /** Events the tasks added through asset aliases. */
+  aliasEvents: AliasAssetEvent[];
   durationMs: number;
 }
 
@@ -86,6 +88,7 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
   const mapLengths = new Map<string, number>();
   const triggerRequests: TryResult['triggerRequests'] = [];
   const datasetEvents: string[] = [];
+  const aliasEvents: AliasAssetEvent[] = [];
   const services: TaskServices = o.services ?? {
     pullXComs: async ({ taskIds, key }) => xcoms.filter((x) => taskIds.includes(x.taskId) && (key === null || x.key === key)),
     getVariable: async (k) => envVariable(k),
@@ -147,7 +150,10 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
     for (const x of result.xcoms) xcoms.push({ taskId: ti.taskId, mapIndex: ti.mapIndex, key: x.key, value: decodeXCom(x.value) });
     for (const m of result.mapLengths) mapLengths.set(`${ti.taskId}\u0000${m.key}`, m.length);
     triggerRequests.push(...result.triggerRequests);
-    if (result.state === 'success') datasetEvents.push(...result.datasetEvents);
+    if (result.state === 'success') {
+      datasetEvents.push(...result.datasetEvents);
+      aliasEvents.push(...(result.aliasEvents ?? []));
+    }
     for (const id of result.skip) for (const t of tis) if (t.taskId === id && (t.state === 'none' || t.state === 'scheduled')) {
       t.state = 'skipped';
       print(`  ${symbol('skipped')} ${label(t.taskId, t.mapIndex)} skipped (not chosen by ${ti.taskId})`);
@@ -164,6 +170,16 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
       print(`  ↻ ${label(ti.taskId, ti.mapIndex)} up_for_reschedule · next poke at ${ti.nextTryAt.toISOString()}`);
     } else {
       print(`  ${symbol(ti.state)} ${label(ti.taskId, ti.mapIndex)} ${ti.state} in ${ti.durationMs} ms`);
+      if (result.state === 'success') printAssetEvents(result);
+    }
+  }
+
+  /** The asset events a successful try records (nothing is stored: dags test has no database). */
+  function printAssetEvents(result: TryResult): void {
+    for (const uri of result.datasetEvents) print(`  ◆ asset event: ${uri}`);
+    for (const e of result.aliasEvents ?? []) {
+      const extra = Object.keys(e.extra).length ? ` · extra ${JSON.stringify(e.extra)}` : '';
+      print(`  ◆ asset event: ${e.uri} through alias ${e.aliases.join(', ')}${extra}`);
     }
   }
 
@@ -177,7 +193,7 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
       print(`  ${symbol(t.state)} ${label(t.taskId, t.mapIndex).padEnd(40)} ${t.state.padEnd(16)} tries ${t.tryNumber}`);
     }
     for (const r of triggerRequests) print(`  → requested a run of DAG '${r.dagId}' (performed by the scheduler; not in dags test)`);
-    return { runId: run.runId, state, tis, xcoms, triggerRequests, datasetEvents, durationMs: Date.now() - t0 };
+    return { runId: run.runId, state, tis, xcoms, triggerRequests, datasetEvents, aliasEvents, durationMs: Date.now() - t0 };
   }
 }
 

@@ -19,6 +19,7 @@ import { isTriggerDagRunOperator, type TriggerDagRunRequest } from '../sdk/opera
 import { hasSkipDirective } from '../sdk/skip-directive.ts';
 import type { CallbackName } from '../sdk/task-options.ts';
 import { TaskFlowOperator } from '../sdk/taskflow.ts';
+import { createOutletEvents } from './outlet-events.ts';
 import type { TaskServices } from './task-services.ts';
 import type { PushedXCom, TryResult } from './try-result.ts';
 import { selectXCom, type XComRow } from './xcom-select.ts';
@@ -80,6 +81,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
     return [...rows.filter((r) => !(r.taskId === taskId && r.mapIndex === mapIndex && pushed.has(r.key))), ...mine];
   };
 
+  const outletEvents = createOutletEvents(taskId, sTask.outlets, sTask.outletAliases ?? []);
   const ctx = await buildContext();
   let op: BaseOperator = original;
   try {
@@ -101,6 +103,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
     if (isTriggerDagRunOperator(op)) result.triggerRequests.push(value as TriggerDagRunRequest);
     result.mapLengths = mapLengthsFor(pushed);
     result.datasetEvents = [...sTask.outlets];
+    result.aliasEvents = outletEvents.collect();
     result.state = 'success';
     log.info(`Marking task as SUCCESS. dag_id=${dag.dagId}, task_id=${taskId}, run_id=${input.run.runId}${mapIndex >= 0 ? `, map_index=${mapIndex}` : ''}`);
     await runCallbacks('onSuccess');
@@ -165,6 +168,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
       connections: { get: (id) => input.services.getConnection(id) },
       triggerEvent: input.triggerEvent,
       sensorStartedAt: input.firstTryStartedAt ?? startedAt,
+      outletEvents: outletEvents.accessors,
       ml: createTaskMl(tryRef, input.services.ml && ((req) => input.services.ml!(tryRef, req))),
       externalState: async (q) => {
         const ask = input.services.getExternalState;

@@ -17,6 +17,14 @@ export interface DeferRequest {
   timeout: number | null;
 }
 
+/** An asset event a task added at run time through one or more of its asset aliases. */
+export interface AliasAssetEvent {
+  uri: string;
+  extra: Record<string, unknown>;
+  /** Names of the aliases it was added through (at least one). */
+  aliases: string[];
+}
+
 export interface TryResult {
   state: 'success' | 'skipped' | 'failed' | 'up_for_retry' | 'up_for_reschedule' | 'deferred';
   /** Error message (with stack) for failures and retries. */
@@ -28,6 +36,8 @@ export interface TryResult {
   mapLengths: Array<{ key: string; length: number }>;
   /** Dataset URIs updated (outlets), on success only. */
   datasetEvents: string[];
+  /** Asset events added through asset aliases (`ctx.outletEvents`), on success only. */
+  aliasEvents?: AliasAssetEvent[];
   triggerRequests: TriggerDagRunRequest[];
   rescheduleAt: string | null;
   defer: DeferRequest | null;

@@ -16,7 +16,7 @@ import { tiKeyString, type ExecutorEvent, type TiKey } from '../executors/execut
 import type { TryResult } from '../runner/try-result.ts';
 import { casTaskInstanceState, casTaskInstanceStates, nowIso, type Schema, type TiCasOptions, inTransaction } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
-import { recordDatasetEvents } from './datasets.ts';
+import { recordAliasEvents, recordDatasetEvents } from './datasets.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 import { recordPlainFinishes, type PlainFinish } from './record-finishes.ts';
@@ -183,6 +183,10 @@ async function applySuccessEffects(trx: Kysely<Schema>, key: TiKey, result: TryR
   }
   if (result.datasetEvents.length) {
     const dags = await recordDatasetEvents(trx, result.datasetEvents, { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex }, {}, new Date(end));
+    for (const d of dags) out.touchedDags.add(d);
+  }
+  if (result.aliasEvents?.length) {
+    const dags = await recordAliasEvents(trx, result.aliasEvents, { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex }, new Date(end));
     for (const d of dags) out.touchedDags.add(d);
   }
 }

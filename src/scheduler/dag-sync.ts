@@ -6,13 +6,13 @@
 import { dagHash } from '../core/dag-hash.ts';
 import type { Kysely } from 'kysely';
 import type { SerializedDag } from '../core/serialized-dag.ts';
-import { datasetUris, describeSchedule } from '../core/timetable/index.ts';
+import { aliasNames, datasetUris, describeSchedule } from '../core/timetable/index.ts';
 import type { ImportErrorInfo } from '../processor/index.ts';
-import { toFlag, toJson, type Schema } from '../store/index.ts';
+import { nowIso, toFlag, toJson, type Schema } from '../store/index.ts';
 import { nextRunFields } from './next-run-fields.ts';
 import { syncDagPools } from './dag-pools.ts';
 import { recordDagVersion } from './dag-versions.ts';
-import { ensureDatasets } from './datasets.ts';
+import { ensureAliases, ensureDatasets } from './datasets.ts';
 
 export interface SyncInput {
   dags: SerializedDag[];
@@ -121,6 +121,25 @@ async function syncDatasetReferences(trx: Kysely<Schema>, d: SerializedDag): Pro
   const uniqueOutlets = [...new Map(outlets.map((o) => [`${o.taskId}\u0000${o.uri}`, o])).values()];
   if (uniqueOutlets.length) {
     await trx.insertInto('task_outlet_dataset_reference').values(uniqueOutlets.map((o) => ({ dag_id: d.dagId, task_id: o.taskId, dataset_id: ids.get(o.uri)! }))).execute();
+  }
+  await syncAliasReferences(trx, d);
+}
+
+/**
+ * Registers the asset aliases the DAG names (schedule and outlets) and which it is scheduled on;
+ * a reference that stays keeps its created_at.
+ */
+async function syncAliasReferences(trx: Kysely<Schema>, d: SerializedDag): Promise<void> {
+  const scheduled = d.schedule.kind === 'dataset' ? aliasNames(d.schedule.condition) : [];
+  const ids = await ensureAliases(trx, [...scheduled, ...d.tasks.flatMap((t) => t.outletAliases ?? [])]);
+  const wanted = scheduled.map((name) => ids.get(name)!);
+  let stale = trx.deleteFrom('dag_schedule_asset_alias_reference').where('dag_id', '=', d.dagId);
+  if (wanted.length) stale = stale.where('alias_id', 'not in', wanted);
+  await stale.execute();
+  if (wanted.length) {
+    const ts = nowIso();
+    await trx.insertInto('dag_schedule_asset_alias_reference').values(wanted.map((aliasId) => ({ alias_id: aliasId, dag_id: d.dagId, created_at: ts, updated_at: ts })))
+      .onConflict((oc) => oc.columns(['alias_id', 'dag_id']).doNothing()).execute();
   }
 }
 

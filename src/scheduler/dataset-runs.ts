@@ -1,12 +1,14 @@
 /**
- * Creates dataset-triggered runs: a DAG scheduled on datasets gets one run when its dataset
- * condition holds over the events queued since its last run; several events collapse into
+ * Creates dataset-triggered runs: a DAG scheduled on datasets (or asset aliases, which stand for
+ * the assets they have resolved to) gets one run when its dataset condition holds over the events
+ * queued since its last run; several events collapse into
  * that one run, which records them (dagrun_dataset_event).
  */
 import type { Kysely } from 'kysely';
-import { evaluateDatasetCondition } from '../core/timetable/index.ts';
+import { aliasNames, evaluateDatasetCondition } from '../core/timetable/index.ts';
 import { forUpdate, inTransaction, type Schema } from '../store/index.ts';
 import { createDagRun } from './create-run.ts';
+import { resolvedAliases } from './datasets.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
 export async function createDatasetRuns(db: Kysely<Schema>, cache: SerializedDagCache, now: Date, jobId: number | null): Promise<Array<{ dagId: string; runId: string }>> {
@@ -24,13 +26,15 @@ export async function createDatasetRuns(db: Kysely<Schema>, cache: SerializedDag
   for (const [dagId, rows] of byDag) {
     const d = await cache.get(db, dagId);
     if (!d || d.schedule.kind !== 'dataset') continue;
-    if (!evaluateDatasetCondition(d.schedule.condition, new Set(rows.map((r) => r.uri)))) continue;
+    // An alias in the condition holds when an asset it has resolved to has queued events.
+    const aliases = await resolvedAliases(db, aliasNames(d.schedule.condition));
+    if (!evaluateDatasetCondition(d.schedule.condition, new Set(rows.map((r) => r.uri)), aliases)) continue;
     await inTransaction(db, async (trx) => {
       // One scheduler at a time per DAG (PostgreSQL): another one holding it is creating this run.
       if (!(await forUpdate(trx, trx.selectFrom('dag').select('dag_id').where('dag_id', '=', dagId), { skipLocked: true }).executeTakeFirst())) return;
       const still = await trx.selectFrom('dataset_dag_run_queue').select('dataset_id').where('target_dag_id', '=', dagId).execute();
       const stillIds = new Set(still.map((r) => r.dataset_id));
-      if (d.schedule.kind !== 'dataset' || !evaluateDatasetCondition(d.schedule.condition, new Set(rows.filter((r) => stillIds.has(r.dataset_id)).map((r) => r.uri)))) return;
+      if (d.schedule.kind !== 'dataset' || !evaluateDatasetCondition(d.schedule.condition, new Set(rows.filter((r) => stillIds.has(r.dataset_id)).map((r) => r.uri)), aliases)) return;
       const ids = rows.map((r) => r.dataset_id);
       const since = await trx
         .selectFrom('dag_run')

@@ -33,7 +33,7 @@ export async function deleteDag(db: Kysely<Schema>, dagId: string, o: Pick<XComS
     }
     count(await trx.deleteFrom('dag_run').where('dag_id', '=', dagId).executeTakeFirst());
     count(await trx.deleteFrom('dataset_dag_run_queue').where('target_dag_id', '=', dagId).executeTakeFirst());
-    for (const table of ['dag_schedule_dataset_reference', 'task_outlet_dataset_reference', 'dag_warning', 'serialized_dag', 'dag'] as const) {
+    for (const table of ['dag_schedule_dataset_reference', 'dag_schedule_asset_alias_reference', 'task_outlet_dataset_reference', 'dag_warning', 'serialized_dag', 'dag'] as const) {
       count(await trx.deleteFrom(table).where('dag_id', '=', dagId).executeTakeFirst());
     }
     return { rows, runIds: runs.map((r) => r.run_id) };

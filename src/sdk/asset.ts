@@ -7,7 +7,9 @@
  * schedule on it; the DAG file's loader finds its DAG.
  */
 import { dag, type Dag, type DagOptions } from './dag.ts';
-import { Dataset, DatasetAll, DatasetAny, type DatasetLike } from './dataset.ts';
+import { AssetAlias, Dataset, DatasetAll, DatasetAny, type DatasetLike } from './dataset.ts';
+
+export { AssetAlias };
 import type { TaskContext } from './context.ts';
 import { task } from './taskflow.ts';
 import type { TaskOptions } from './task-options.ts';

@@ -2,6 +2,7 @@
 import type { DagRunType } from '../core/states.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { TaskMl } from '../providers/ml/tracking/types.ts';
+import type { AssetAlias, Dataset } from './dataset.ts';
 
 export interface XComPullOptions {
   /** One task id (the value is returned) or a list (a list of values is returned). Default: none. */
@@ -55,6 +56,26 @@ export interface ConnectionView {
   extra: Record<string, unknown>;
 }
 
+/** What `extra` an asset event may carry: a JSON object. */
+export type AssetEventExtra = Record<string, Json>;
+
+/** Adds asset events through one asset alias of the running task (Airflow's `outlet_events[alias]`). */
+export interface AssetAliasEventAccessor {
+  readonly alias: AssetAlias;
+  /**
+   * Records, when the try succeeds, an event for `asset` added through this alias (with `extra`),
+   * and resolves the alias to the asset. Events for the same asset and extra added through
+   * several aliases are one event linked to each of them.
+   */
+  add(asset: Dataset, options?: { extra?: AssetEventExtra }): void;
+}
+
+/** The running task's outlet events (Airflow's `outlet_events`). */
+export interface OutletEventAccessors {
+  /** The accessor of one asset alias; the alias must be among the task's outlets. */
+  get(alias: AssetAlias): AssetAliasEventAccessor;
+}
+
 export interface TaskContext {
   readonly dag: { readonly dagId: string; readonly tags: readonly string[] };
   readonly task: { readonly taskId: string; readonly operator: string };
@@ -97,6 +118,8 @@ export interface TaskContext {
    * tied to this task instance and try; models are registered, fetched, promoted and rolled back.
    */
   readonly ml: TaskMl;
+  /** Asset events the task adds at run time through the asset aliases among its outlets. */
+  readonly outletEvents: OutletEventAccessors;
 }
 
 export interface ExternalStateQuery {

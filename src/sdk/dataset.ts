@@ -26,7 +26,37 @@ export class Dataset {
   }
 }
 
-export type DatasetLike = Dataset | DatasetAll | DatasetAny;
+/**
+ * An asset alias (Airflow 3's `AssetAlias`): a name a task lists among its outlets when the
+ * assets it updates are only known at run time. The task adds events through it
+ * (`ctx.outletEvents.get(alias).add(asset, { extra })`); each adds an event for that asset and
+ * resolves the alias to it. A DAG scheduled on the alias runs on the events of the assets it has
+ * resolved to.
+ */
+export class AssetAlias {
+  readonly name: string;
+  /** Its group, as Airflow shows it: always "asset". */
+  readonly group = 'asset';
+  constructor(name: string) {
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new TypeError(`Asset alias name ${JSON.stringify(name)} is not valid: use a non-empty string such as new AssetAlias("daily-exports")`);
+    }
+    this.name = name;
+  }
+  /** Both this and the other condition must have new events (Airflow's `&`). */
+  and(...others: DatasetLike[]): DatasetAll {
+    return new DatasetAll([this, ...others]);
+  }
+  /** Either condition having new events is enough (Airflow's `|`). */
+  or(...others: DatasetLike[]): DatasetAny {
+    return new DatasetAny([this, ...others]);
+  }
+  toCondition(): DatasetCondition {
+    return { alias: this.name };
+  }
+}
+
+export type DatasetLike = Dataset | AssetAlias | DatasetAll | DatasetAny;
 
 export class DatasetAll {
   constructor(readonly members: DatasetLike[]) {}
@@ -55,5 +85,5 @@ export class DatasetAny {
 }
 
 export function isDatasetLike(v: unknown): v is DatasetLike {
-  return v instanceof Dataset || v instanceof DatasetAll || v instanceof DatasetAny;
+  return v instanceof Dataset || v instanceof AssetAlias || v instanceof DatasetAll || v instanceof DatasetAny;
 }

@@ -8,7 +8,7 @@ export { XComArg, type Wire } from './xcom-arg.ts';
 export { chain, crossDownstream, type Linkable, type TaskLike } from './relations.ts';
 export { taskGroup, TaskGroup, type TaskGroupOptions } from './task-group.ts';
 export { Dataset, DatasetAll, DatasetAny, type DatasetLike } from './dataset.ts';
-export { Asset, AssetAll, AssetAny, AssetDefinition, asset, isAssetDefinition, type AssetLike, type AssetOptions, type AssetDefinitionOptions } from './asset.ts';
+export { Asset, AssetAlias, AssetAll, AssetAny, AssetDefinition, asset, isAssetDefinition, type AssetLike, type AssetOptions, type AssetDefinitionOptions } from './asset.ts';
 export { param, type Param, type ParamInput } from './params.ts';
 export { SkipTask, FailTask, DagDefinitionError, TaskTimeoutError } from './errors.ts';
 export type { TaskContext, TaskInstanceHandle, TaskLogger, XComPullOptions, DagRunInfoView, ConnectionView } from './context.ts';
@@ -27,4 +27,4 @@ export {
   type FileSensorOptions, type TimeDeltaSensorOptions, type DateTimeSensorOptions, type ExternalTaskSensorOptions, type ConditionSensorOptions,
 } from './sensors/index.ts';
 export { SensorTimeout } from './errors.ts';
-export type { ExternalStateQuery } from './context.ts';
+export type { ExternalStateQuery, AssetAliasEventAccessor, AssetEventExtra, OutletEventAccessors } from './context.ts';

@@ -7,6 +7,7 @@ import { validateParamSpecs } from '../core/params.ts';
 import { SERIALIZED_DAG_FORMAT, type Json, type MappedSpec, type SerializedDag, type SerializedTask } from '../core/serialized-dag.ts';
 import type { BaseOperator } from './base-operator.ts';
 import type { Dag } from './dag.ts';
+import { AssetAlias, Dataset } from './dataset.ts';
 import { DagDefinitionError } from './errors.ts';
 import { TaskFlowOperator } from './taskflow.ts';
 import { XComArg } from './xcom-arg.ts';
@@ -79,7 +80,8 @@ function serializeTask(t: BaseOperator): SerializedTask {
     maxActiveTisPerDag: o.maxActiveTisPerDag,
     groupId: t.group?.groupId ?? null,
     mapped: t instanceof TaskFlowOperator ? mappedSpec(t) : null,
-    outlets: o.outlets.map((d) => d.uri),
+    outlets: o.outlets.filter((d) => !(d instanceof AssetAlias)).map((d) => (d as Dataset).uri),
+    ...outletAliases(t.taskId, o.outlets),
     inlets: o.inlets.map((d) => d.uri),
     templateFields: [...t.templateFields],
     callbacks: {
@@ -93,6 +95,14 @@ function serializeTask(t: BaseOperator): SerializedTask {
     fields: toJsonFields(t.describeFields()),
     ui: { color: cls.uiColor ?? '#fff' },
   };
+}
+
+/** The names of the asset aliases among a task's outlets (the key is left out when there are none). */
+function outletAliases(taskId: string, outlets: unknown[]): { outletAliases?: string[] } {
+  const bad = outlets.find((d) => !(d instanceof Dataset) && !(d instanceof AssetAlias));
+  if (bad !== undefined) throw new DagDefinitionError(`task '${taskId}': outlets must be Dataset, Asset or AssetAlias objects, got ${JSON.stringify(bad) ?? String(bad)}`);
+  const names = [...new Set(outlets.filter((d): d is AssetAlias => d instanceof AssetAlias).map((a) => a.name))];
+  return names.length ? { outletAliases: names } : {};
 }
 
 function mappedSpec(t: TaskFlowOperator): MappedSpec | null {

@@ -6,7 +6,7 @@ import type { TriggerRule, WeightRule } from '../core/trigger-rule.ts';
 import { ALL_TRIGGER_RULES, ALL_WEIGHT_RULES } from '../core/trigger-rule.ts';
 import { parseDuration } from '../core/timetable/duration.ts';
 import type { TaskContext } from './context.ts';
-import type { Dataset } from './dataset.ts';
+import type { AssetAlias, Dataset } from './dataset.ts';
 import { DagDefinitionError } from './errors.ts';
 
 /** A duration: seconds as a number, or a string such as "30s", "5m", "1h". */
@@ -48,8 +48,11 @@ export interface TaskOptions {
   onFailure?: TaskCallback | TaskCallback[];
   onRetry?: TaskCallback | TaskCallback[];
   onSkipped?: TaskCallback | TaskCallback[];
-  /** Datasets this task updates when it succeeds. */
-  outlets?: Dataset[];
+  /**
+   * Datasets this task updates when it succeeds, and asset aliases it adds events through at
+   * run time (`ctx.outletEvents.get(alias).add(asset)`).
+   */
+  outlets?: Array<Dataset | AssetAlias>;
   inlets?: Dataset[];
 }
 
@@ -71,7 +74,7 @@ export interface ResolvedTaskOptions {
   doc: string | null;
   maxActiveTisPerDag: number | null;
   callbacks: Record<CallbackName, TaskCallback[]>;
-  outlets: Dataset[];
+  outlets: Array<Dataset | AssetAlias>;
   inlets: Dataset[];
 }
 

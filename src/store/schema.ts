@@ -25,7 +25,11 @@ import type {
   VariableTable,
 } from './tables/admin.ts';
 import type {
+  AssetAliasAssetEventTable,
+  AssetAliasAssetTable,
+  AssetAliasTable,
   DagrunDatasetEventTable,
+  DagScheduleAssetAliasReferenceTable,
   DagScheduleDatasetReferenceTable,
   DatasetDagRunQueueTable,
   DatasetEventTable,
@@ -73,6 +77,10 @@ export interface Schema {
   task_outlet_dataset_reference: TaskOutletDatasetReferenceTable;
   dataset_dag_run_queue: DatasetDagRunQueueTable;
   dagrun_dataset_event: DagrunDatasetEventTable;
+  asset_alias: AssetAliasTable;
+  asset_alias_asset: AssetAliasAssetTable;
+  asset_alias_asset_event: AssetAliasAssetEventTable;
+  dag_schedule_asset_alias_reference: DagScheduleAssetAliasReferenceTable;
   job: JobTable;
   trigger: TriggerTable;
   log: LogTable;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { recordAliasEvents } from '../../src/scheduler/datasets.ts';
 import { eachDialect } from '../support/databases.ts';
 import { openV2Harness, type V2Harness } from './support/v2-harness.ts';
 
@@ -17,6 +18,15 @@ export const rawEvents = asset({ name: 'raw_events', uri: 'lake://raw/events', s
 const clicks = new Asset({ name: 'clicks', uri: 'lake://clicks' });
 export const both = dag({ id: 'api_asset_consumer', schedule: rawEvents.and(clicks) }, () => {
   task('read_both', async () => 'read')();
+});`,
+  'api_aliases.ts': `
+import { Asset, AssetAlias, dag, task } from 'baton';
+const exportsAlias = new AssetAlias('daily-exports');
+export const producer = dag({ id: 'api_alias_producer', schedule: null }, () => {
+  task({ taskId: 'export', outlets: [exportsAlias, new AssetAlias('archive')] }, async (_: void, ctx) => { ctx.outletEvents.get(exportsAlias).add(new Asset('mart://exports/a')); })();
+});
+export const consumer = dag({ id: 'api_alias_consumer', schedule: exportsAlias.or(new Asset('mart://manual')) }, () => {
+  task('read', async () => 'read')();
 });`,
 };
 
@@ -81,9 +91,39 @@ for (const dialect of eachDialect()) {
       assert.deepEqual([made.status, made.body.dag_id], [200, 'raw_events']);
     });
 
-    test('asset aliases: none are defined', async () => {
-      assert.deepEqual((await h.call('GET', '/api/v2/assets/aliases')).body, { asset_aliases: [], total_entries: 0 });
-      assert.equal((await h.call('GET', '/api/v2/assets/aliases/1')).status, 404);
+    test('asset aliases are listed (name_pattern, order_by, paging) and read by id, as the spec shapes them', async () => {
+      const all = await h.call('GET', '/api/v2/assets/aliases');
+      assert.deepEqual(all.body.asset_aliases.map((a: { name: string; group: string }) => [a.name, a.group]), [['daily-exports', 'asset'], ['archive', 'asset']]);
+      assert.equal(all.body.total_entries, 2);
+      const byName = await h.call('GET', '/api/v2/assets/aliases?order_by=-name&limit=1');
+      assert.deepEqual([byName.body.asset_aliases.map((a: { name: string }) => a.name), byName.body.total_entries], [['daily-exports'], 2]);
+      const found = await h.call('GET', '/api/v2/assets/aliases?name_pattern=%25export%25');
+      assert.deepEqual(found.body.asset_aliases.map((a: { name: string }) => a.name), ['daily-exports']);
+      const one = await h.call('GET', `/api/v2/assets/aliases/${found.body.asset_aliases[0].id}`);
+      assert.deepEqual(one.body, found.body.asset_aliases[0]);
+      const missing = await h.call('GET', '/api/v2/assets/aliases/999999');
+      assert.deepEqual([missing.status, missing.body.detail], [404, 'The Asset Alias with ID: `999999` was not found']);
+      assert.equal((await h.call('GET', '/api/v2/assets/aliases/abc')).status, 422);
+      assert.equal((await h.call('GET', '/api/v2/assets/aliases?order_by=group')).status, 400);
+      assert.equal((await h.call('GET', '/api/v2/assets/aliases', { role: null })).status, 401);
+      const consumer = await h.call('GET', '/api/v2/dags/api_alias_consumer/details');
+      assert.deepEqual(consumer.body.asset_expression, { any: [{ alias: { name: 'daily-exports', group: 'asset' } }, { asset: { uri: 'mart://manual', name: 'mart://manual', group: 'asset' } }] });
+    });
+
+    test('an asset an alias resolved to lists the alias, and the DAGs scheduled on the alias among its scheduled_dags', async () => {
+      await h.db.transaction().execute((trx) => recordAliasEvents(trx, [{ uri: 'mart://exports/a', extra: { part: 1 }, aliases: ['daily-exports'] }], { dagId: 'api_alias_producer', taskId: 'export', runId: 'manual__1', mapIndex: -1 }));
+      const assets = await h.call('GET', '/api/v2/assets?uri_pattern=mart://exports/a');
+      const a = assets.body.assets[0];
+      assert.deepEqual(a.aliases.map((x: { name: string; group: string }) => [x.name, x.group]), [['daily-exports', 'asset']]);
+      assert.deepEqual(a.scheduled_dags.map((d: { dag_id: string }) => d.dag_id), ['api_alias_consumer']);
+      const forDag = await h.call('GET', '/api/v2/assets?dag_ids=api_alias_consumer&order_by=uri');
+      assert.deepEqual(forDag.body.assets.map((x: { uri: string }) => x.uri), ['mart://exports/a', 'mart://manual']);
+      const events = await h.call('GET', `/api/v2/assets/events?asset_id=${a.id}`);
+      assert.deepEqual([events.body.total_entries, events.body.asset_events[0].extra, events.body.asset_events[0].source_task_id], [1, { part: 1 }, 'export']);
+      const queued = await h.call('GET', `/api/v2/assets/${a.id}/queuedEvents`);
+      assert.deepEqual(queued.body.queued_events.map((q: { dag_id: string }) => q.dag_id), ['api_alias_consumer'], 'the event queued the DAG scheduled on the alias');
+      const unresolved = (await h.call('GET', '/api/v2/assets?uri_pattern=mart://manual')).body.assets[0];
+      assert.deepEqual(unresolved.aliases, []);
     });
   });
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ScheduleSpec } from '../../src/core/serialized-dag.ts';
-import { Dataset, dag, DagDefinitionError, EmptyOperator, param, task, type ScheduleInput } from '../../src/sdk/index.ts';
+import { Asset, AssetAlias, Dataset, dag, DagDefinitionError, EmptyOperator, param, task, type ScheduleInput } from '../../src/sdk/index.ts';
+import { run } from '../runner/helpers.ts';
 import { serializeDag } from '../../src/sdk/serialize.ts';
 
 const isDefinitionError = (pattern: RegExp) => (e: Error) => {
@@ -37,6 +38,17 @@ describe('schedules', () => {
       schedule: a.and(b.or(c)),
       spec: { kind: 'dataset', condition: { all: [{ uri: 's3://bucket/a' }, { any: [{ uri: 's3://bucket/b' }, { uri: 'warehouse.c' }] }] } },
     },
+    { name: 'an asset alias', schedule: new AssetAlias('exports'), spec: { kind: 'dataset', condition: { alias: 'exports' } } },
+    {
+      name: 'an alias and a dataset (a list)',
+      schedule: [new AssetAlias('exports'), a],
+      spec: { kind: 'dataset', condition: { all: [{ alias: 'exports' }, { uri: 's3://bucket/a' }] } },
+    },
+    {
+      name: 'alias.or(a)',
+      schedule: new AssetAlias('exports').or(a),
+      spec: { kind: 'dataset', condition: { any: [{ alias: 'exports' }, { uri: 's3://bucket/a' }] } },
+    },
     {
       name: 'a.or(b).and(c)',
       schedule: a.or(b).and(c),
@@ -63,6 +75,10 @@ describe('schedules', () => {
       assert.throws(() => dag({ id: 'bad_sched', schedule: c.schedule as ScheduleInput }, () => {}), isDefinitionError(c.message));
     });
   }
+
+  test('an asset alias needs a non-empty name', () => {
+    assert.throws(() => new AssetAlias(''), (e: Error) => e instanceof TypeError && /Asset alias name "" is not valid/.test(e.message));
+  });
 
   test('an invalid Dataset URI is a TypeError', () => {
     assert.throws(() => new Dataset('has spaces in it'), (e: Error) => e instanceof TypeError && /Dataset URI "has spaces in it" is not valid/.test(e.message));
@@ -158,5 +174,64 @@ describe('DAG definition errors', () => {
       () => dag({ id: 'both' }, () => task('m', async ({ x }: { x: number }) => x).partial({ x: 1 }).expand({ x: [1, 2] })),
       isDefinitionError(/'x' is given to both partial\(\) and expand\(\)/),
     );
+  });
+});
+
+describe('asset aliases among outlets', () => {
+  const alias = new AssetAlias('exports');
+  const other = new AssetAlias('archive');
+  const orders = new Asset('s3://exports/orders');
+
+  test('aliases are serialized by name beside the outlet URIs; tasks without aliases have no outletAliases', () => {
+    const d = dag({ id: 'alias_outlets', schedule: null }, () => {
+      task({ taskId: 'export', outlets: [alias, orders, alias] }, async () => 1)();
+      task({ taskId: 'plain', outlets: [orders] }, async () => 1)();
+    });
+    const [exp, plain] = serializeDag(d).tasks;
+    assert.deepEqual([exp!.outlets, exp!.outletAliases], [['s3://exports/orders'], ['exports']]);
+    assert.deepEqual([plain!.outlets, 'outletAliases' in plain!], [['s3://exports/orders'], false]);
+  });
+
+  test('an outlet that is neither a dataset nor an alias is a DagDefinitionError', () => {
+    const d = dag({ id: 'bad_outlets', schedule: null }, () => {
+      task({ taskId: 'export', outlets: ['s3://x' as unknown as Asset] }, async () => 1)();
+    });
+    assert.throws(() => serializeDag(d), isDefinitionError(/task 'export': outlets must be Dataset, Asset or AssetAlias objects, got "s3:\/\/x"/));
+  });
+
+  test('dags test reports the events added through aliases, one per asset and extra, with every alias it went through', async () => {
+    const d = dag({ id: 'alias_events', schedule: null }, () => {
+      task({ taskId: 'export', outlets: [alias, other, orders] }, async (_: void, ctx) => {
+        ctx.outletEvents.get(alias).add(new Asset('s3://exports/2024-01-01'), { extra: { rows: 2 } });
+        ctx.outletEvents.get(other).add(new Asset('s3://exports/2024-01-01'), { extra: { rows: 2 } });
+        ctx.outletEvents.get(alias).add(new Asset('s3://exports/2024-01-02'));
+      })();
+    });
+    const r = await run(d);
+    assert.equal(r.state, 'success');
+    assert.deepEqual(r.aliasEvents, [
+      { uri: 's3://exports/2024-01-01', extra: { rows: 2 }, aliases: ['exports', 'archive'] },
+      { uri: 's3://exports/2024-01-02', extra: {}, aliases: ['exports'] },
+    ]);
+    assert.deepEqual(r.lines.filter((l) => l.includes('◆')), [
+      '  ◆ asset event: s3://exports/orders',
+      '  ◆ asset event: s3://exports/2024-01-01 through alias exports, archive · extra {"rows":2}',
+      '  ◆ asset event: s3://exports/2024-01-02 through alias exports',
+    ]);
+  });
+
+  test('adding through an alias the task does not declare, or with an extra that is not an object, fails the try with the reason and reports no event', async () => {
+    for (const [body, message] of [
+      [(ctx: import('../../src/sdk/index.ts').TaskContext) => ctx.outletEvents.get(other).add(orders), /task 'export' can add events only through an asset alias among its outlets; AssetAlias\("archive"\) is not one \(its outlets: AssetAlias\("exports"\)\)/],
+      [(ctx: import('../../src/sdk/index.ts').TaskContext) => ctx.outletEvents.get(alias).add(orders, { extra: [1] as never }), /the extra of an event added through AssetAlias\("exports"\) must be a JSON object, got a list/],
+    ] as const) {
+      const d = dag({ id: 'alias_misuse', schedule: null }, () => {
+        task({ taskId: 'export', outlets: [alias] }, async (_: void, ctx) => { body(ctx); })();
+      });
+      const r = await run(d);
+      assert.equal(r.state, 'failed');
+      assert.match(r.tis[0]!.error!, message);
+      assert.deepEqual(r.aliasEvents, []);
+    }
   });
 });

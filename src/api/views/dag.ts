@@ -103,6 +103,7 @@ export function dagDetailView(row: DagRow, dag: SerializedDag) {
 /** Airflow's nested `{all: [...]}` / `{any: [...]}` form of a dataset condition. */
 function datasetExpression(c: DatasetCondition, top: boolean): unknown {
   if ('uri' in c) return top ? { all: [c.uri] } : c.uri;
+  if ('alias' in c) return top ? { all: [{ alias: c.alias }] } : { alias: c.alias };
   if ('all' in c) return { all: c.all.map((x) => datasetExpression(x, false)) };
   return { any: c.any.map((x) => datasetExpression(x, false)) };
 }

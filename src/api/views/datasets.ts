@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { fromJson, type Schema } from '../../store/index.ts';
+import { datasetConsumers } from '../../scheduler/datasets.ts';
 import { basicDagRunView } from './runs.ts';
 
 /** Dataset event rows with their dataset's URI. */
@@ -50,14 +51,18 @@ export async function renderDatasetEvents(db: Kysely<Schema>, events: DatasetEve
   }));
 }
 
-/** Renders dataset rows in Airflow's Dataset shape, with consuming DAGs and producing tasks. */
+/**
+ * Renders dataset rows in Airflow's Dataset shape, with consuming DAGs (scheduled on the dataset,
+ * or on an asset alias that has resolved to it) and producing tasks.
+ */
 export async function renderDatasets(db: Kysely<Schema>, datasets: Array<{ id: number; uri: string; extra: string; created_at: string; updated_at: string }>) {
   const ids = datasets.map((d) => d.id);
   const consumers = new Map<number, Array<{ dag_id: string }>>();
   const producers = new Map<number, Array<{ dag_id: string; task_id: string }>>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const r of await db.selectFrom('dag_schedule_dataset_reference').selectAll().where('dataset_id', 'in', chunk).orderBy('dag_id').execute()) {
+    // Scheduled directly or on an asset alias resolved to the dataset.
+    for (const r of (await datasetConsumers(db, chunk, { activeOnly: false })).sort((a, b) => (a.dag_id < b.dag_id ? -1 : a.dag_id > b.dag_id ? 1 : 0))) {
       (consumers.get(r.dataset_id) ?? consumers.set(r.dataset_id, []).get(r.dataset_id)!).push({ dag_id: r.dag_id });
     }
     for (const r of await db.selectFrom('task_outlet_dataset_reference').selectAll().where('dataset_id', 'in', chunk).orderBy('dag_id').orderBy('task_id').execute()) {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DatasetCondition } from '../serialized-dag.ts';
-import { datasetUris, evaluateDatasetCondition } from './dataset-condition.ts';
+import { aliasNames, datasetUris, evaluateDatasetCondition, validateDatasetCondition } from './dataset-condition.ts';
 
 const a: DatasetCondition = { uri: 's3://a' };
 const b: DatasetCondition = { uri: 's3://b' };
@@ -33,5 +33,32 @@ describe('datasetUris', () => {
   });
   test('lists the single URI of a leaf', () => {
     assert.deepEqual(datasetUris(a), ['s3://a']);
+  });
+});
+
+describe('asset aliases in conditions', () => {
+  const alias: DatasetCondition = { alias: 'exports' };
+  const resolved = new Map([['exports', ['s3://x', 's3://y']]]);
+  const cases: Array<[string, DatasetCondition, string[], boolean]> = [
+    ['an alias holds when an asset it resolved to was updated', alias, ['s3://y'], true],
+    ['an alias does not hold when none of its assets was updated', alias, ['s3://a'], false],
+    ['an alias that resolved to nothing never holds', { alias: 'unresolved' }, ['s3://x'], false],
+    ['alias & a needs both', { all: [alias, a] }, ['s3://x'], false],
+    ['alias & a holds with both', { all: [alias, a] }, ['s3://x', 's3://a'], true],
+    ['alias | a holds with a alone', { any: [alias, a] }, ['s3://a'], true],
+  ];
+  for (const [name, condition, updated, expected] of cases) {
+    test(name, () => {
+      assert.equal(evaluateDatasetCondition(condition, new Set(updated), resolved), expected);
+    });
+  }
+  test('aliasNames lists each alias once, datasetUris leaves them out', () => {
+    const c2: DatasetCondition = { any: [alias, { all: [a, alias, { alias: 'other' }] }] };
+    assert.deepEqual(aliasNames(c2), ['exports', 'other']);
+    assert.deepEqual(datasetUris(c2), ['s3://a']);
+  });
+  test('validation accepts an alias leaf and refuses an empty name', () => {
+    assert.deepEqual(validateDatasetCondition({ any: [{ alias: 'exports' }] }), { any: [{ alias: 'exports' }] });
+    assert.throws(() => validateDatasetCondition({ alias: '' }), /condition.alias must be a non-empty string/);
   });
 });

@@ -3,23 +3,38 @@ import type { DatasetCondition } from '../serialized-dag.ts';
 
 /**
  * Whether `condition` holds given the URIs of datasets updated since the DAG's last run:
- * a leaf holds when its URI was updated, `all` when every child holds, `any` when one does.
+ * a URI leaf holds when its URI was updated, an alias leaf when any URI the alias resolved to
+ * (`aliases`, by alias name; none when absent) was updated, `all` when every child holds, `any`
+ * when one does.
  */
-export function evaluateDatasetCondition(condition: DatasetCondition, updated: ReadonlySet<string>): boolean {
+export function evaluateDatasetCondition(condition: DatasetCondition, updated: ReadonlySet<string>, aliases: ReadonlyMap<string, readonly string[]> = new Map()): boolean {
   if ('uri' in condition) return updated.has(condition.uri);
-  if ('all' in condition) return condition.all.every((child) => evaluateDatasetCondition(child, updated));
-  return condition.any.some((child) => evaluateDatasetCondition(child, updated));
+  if ('alias' in condition) return (aliases.get(condition.alias) ?? []).some((uri) => updated.has(uri));
+  if ('all' in condition) return condition.all.every((child) => evaluateDatasetCondition(child, updated, aliases));
+  return condition.any.some((child) => evaluateDatasetCondition(child, updated, aliases));
 }
 
-/** Every URI named in `condition`, once each, in order of first appearance. */
+/** Every URI named in `condition`, once each, in order of first appearance (aliases not expanded). */
 export function datasetUris(condition: DatasetCondition): string[] {
-  const uris = new Set<string>();
+  return leaves(condition, 'uri');
+}
+
+/** Every asset alias named in `condition`, once each, in order of first appearance. */
+export function aliasNames(condition: DatasetCondition): string[] {
+  return leaves(condition, 'alias');
+}
+
+function leaves(condition: DatasetCondition, kind: 'uri' | 'alias'): string[] {
+  const found = new Set<string>();
   const visit = (c: DatasetCondition): void => {
-    if ('uri' in c) uris.add(c.uri);
-    else for (const child of 'all' in c ? c.all : c.any) visit(child);
+    if ('uri' in c) {
+      if (kind === 'uri') found.add(c.uri);
+    } else if ('alias' in c) {
+      if (kind === 'alias') found.add(c.alias);
+    } else for (const child of 'all' in c ? c.all : c.any) visit(child);
   };
   visit(condition);
-  return [...uris];
+  return [...found];
 }
 
 /**
@@ -28,18 +43,20 @@ export function datasetUris(condition: DatasetCondition): string[] {
  */
 export function validateDatasetCondition(input: unknown, path = 'condition'): DatasetCondition {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new Error(`${path} must be { uri }, { all: [...] } or { any: [...] }, got ${JSON.stringify(input)}`);
+    throw new Error(`${path} must be { uri }, { alias }, { all: [...] } or { any: [...] }, got ${JSON.stringify(input)}`);
   }
   const keys = Object.keys(input);
   const record = input as Record<string, unknown>;
   if (keys.length !== 1) {
-    throw new Error(`${path} must have exactly one of the keys uri, all, any; it has ${keys.join(', ') || 'none'}`);
+    throw new Error(`${path} must have exactly one of the keys uri, alias, all, any; it has ${keys.join(', ') || 'none'}`);
   }
-  if ('uri' in record) {
-    if (typeof record.uri !== 'string' || record.uri.trim() === '') {
-      throw new Error(`${path}.uri must be a non-empty string, got ${JSON.stringify(record.uri)}`);
+  for (const key of ['uri', 'alias'] as const) {
+    if (!(key in record)) continue;
+    const value = record[key];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(`${path}.${key} must be a non-empty string, got ${JSON.stringify(value)}`);
     }
-    return { uri: record.uri };
+    return key === 'uri' ? { uri: value } : { alias: value };
   }
   for (const key of ['all', 'any'] as const) {
     if (!(key in record)) continue;
@@ -50,5 +67,5 @@ export function validateDatasetCondition(input: unknown, path = 'condition'): Da
     const checked = children.map((child, i) => validateDatasetCondition(child, `${path}.${key}[${i}]`));
     return key === 'all' ? { all: checked } : { any: checked };
   }
-  throw new Error(`${path} must have one of the keys uri, all, any; it has ${keys[0]}`);
+  throw new Error(`${path} must have one of the keys uri, alias, all, any; it has ${keys[0]}`);
 }

@@ -2,7 +2,7 @@
 export { dataIntervalsBetween } from './backfill.ts';
 export { CRON_PRESETS, coversEveryHour, validateCronExpression } from './cron-expression.ts';
 export { cronStepper } from './cron-stepper.ts';
-export { datasetUris, evaluateDatasetCondition, validateDatasetCondition } from './dataset-condition.ts';
+export { aliasNames, datasetUris, evaluateDatasetCondition, validateDatasetCondition } from './dataset-condition.ts';
 export { formatDuration, parseDuration } from './duration.ts';
 export { intervalStepper } from './interval-stepper.ts';
 export { inferAutomatedDataInterval, inferManualDataInterval, nextDagRunInfo, stepperFor } from './next-run.ts';

@@ -69,6 +69,7 @@ export function isTryResult(v: unknown): v is TryResult {
   if (!isStringArray(v.skip) || !isStringArray(v.datasetEvents) || !Array.isArray(v.triggerRequests)) return false;
   if (!Array.isArray(v.mapLengths) || !v.mapLengths.every((m) => isRecord(m) && typeof m.key === 'string' && isInt(m.length))) return false;
   if (!(v.renderedFields === null || isRecord(v.renderedFields))) return false;
+  if (v.aliasEvents !== undefined && !(Array.isArray(v.aliasEvents) && v.aliasEvents.every((e) => isRecord(e) && typeof e.uri === 'string' && isRecord(e.extra) && isStringArray(e.aliases)))) return false;
   const d = v.defer;
   return d === null || (isRecord(d) && typeof d.trigger === 'string' && isRecord(d.kwargs) && typeof d.method === 'string' && (d.timeout === null || typeof d.timeout === 'number'));
 }

@@ -49,3 +49,30 @@ export interface DagrunDatasetEventTable {
   dag_run_id: number;
   event_id: number;
 }
+
+/** Asset aliases (Airflow 3), by name: a name a task attaches asset events to at run time. */
+export interface AssetAliasTable {
+  id: AutoId;
+  name: string;
+  group: string;
+}
+
+/** The assets each alias has resolved to (an event was added for the asset through the alias). */
+export interface AssetAliasAssetTable {
+  alias_id: number;
+  asset_id: number;
+}
+
+/** Which asset events were added through which aliases. */
+export interface AssetAliasAssetEventTable {
+  alias_id: number;
+  event_id: number;
+}
+
+/** Which DAGs are scheduled on which aliases. */
+export interface DagScheduleAssetAliasReferenceTable {
+  alias_id: number;
+  dag_id: string;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}

@@ -3,7 +3,9 @@
  * (`name_pattern`, `uri_pattern`, `dag_ids`), get by id, events (list with ranges; create an
  * external event, which queues the DAGs scheduled on the asset and wakes the scheduler),
  * materialize (trigger the DAG that produces the asset), queued events per asset and per DAG,
- * a run's upstream events, and asset aliases.
+ * a run's upstream events, and asset aliases (list with `name_pattern`, get by id). An asset's
+ * `aliases` are the aliases that have resolved to it, and its `scheduled_dags` include the DAGs
+ * scheduled on those aliases.
  */
 import type { Kysely } from 'kysely';
 import { createDagRun, RunConflictError } from '../../../scheduler/create-run.ts';
@@ -26,9 +28,15 @@ async function renderAssets(db: Kysely<Schema>, rows: Array<{ id: number; uri: s
   if (rows.length) {
     for (const e of await db.selectFrom('dataset_event').select(['dataset_id', 'id', 'timestamp']).where('dataset_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()) last.set(e.dataset_id, { id: e.id, timestamp: e.timestamp });
   }
+  const aliases = new Map<number, Array<{ id: number; name: string; group: string }>>();
+  if (rows.length) {
+    const linked = await db.selectFrom('asset_alias_asset as aa').innerJoin('asset_alias as a', 'a.id', 'aa.alias_id')
+      .select(['aa.asset_id', 'a.id', 'a.name', 'a.group']).where('aa.asset_id', 'in', rows.map((r) => r.id)).orderBy('a.name').execute();
+    for (const a of linked) (aliases.get(a.asset_id) ?? aliases.set(a.asset_id, []).get(a.asset_id)!).push({ id: a.id, name: a.name, group: a.group });
+  }
   return base.map((d) => ({
     id: d.id, name: d.uri, uri: d.uri, group: 'asset', extra: d.extra, created_at: d.created_at, updated_at: d.updated_at,
-    scheduled_dags: d.consuming_dags, producing_tasks: d.producing_tasks, consuming_tasks: [], aliases: [], watchers: [],
+    scheduled_dags: d.consuming_dags, producing_tasks: d.producing_tasks, consuming_tasks: [], aliases: aliases.get(d.id) ?? [], watchers: [],
     last_asset_event: last.get(d.id) ?? null,
   }));
 }
@@ -61,6 +69,7 @@ export function assetRoutes(deps: V2Deps): RouteDef[] {
       if (dagIds?.length) {
         q = q.where((eb) => eb.or([
           eb('id', 'in', eb.selectFrom('dag_schedule_dataset_reference').select('dataset_id').where('dag_id', 'in', dagIds)),
+          eb('id', 'in', eb.selectFrom('dag_schedule_asset_alias_reference as r').innerJoin('asset_alias_asset as aa', 'aa.alias_id', 'r.alias_id').select('aa.asset_id').where('r.dag_id', 'in', dagIds)),
           eb('id', 'in', eb.selectFrom('task_outlet_dataset_reference').select('dataset_id').where('dag_id', 'in', dagIds)),
         ]));
       }
@@ -169,11 +178,16 @@ export function assetRoutes(deps: V2Deps): RouteDef[] {
       return c.json({ asset_events: await renderAssetEvents(deps.db, rows), total_entries: rows.length });
     }),
     route('get_asset_aliases', ['read', 'Datasets'], async (c, input) => {
-      readPage(input, { id: 'id', name: 'name' }, 'id');
-      return c.json({ asset_aliases: [], total_entries: 0 });
+      const q = applyPatterns(deps.db.selectFrom('asset_alias').select(['id', 'name', 'group']), input.params, { name_pattern: 'name' });
+      const total = await countRows(q);
+      const rows = await applyPage(q, readPage(input, { id: 'id', name: 'name' }, 'id')).execute();
+      return c.json({ asset_aliases: rows, total_entries: total });
     }),
-    route('get_asset_alias', ['read', 'Datasets'], (_c, input) => {
-      throw notFound(`The Asset Alias with ID: \`${param<number>(input, 'asset_alias_id')}\` was not found`);
+    route('get_asset_alias', ['read', 'Datasets'], async (c, input) => {
+      const id = param<number>(input, 'asset_alias_id');
+      const row = await deps.db.selectFrom('asset_alias').select(['id', 'name', 'group']).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(`The Asset Alias with ID: \`${id}\` was not found`);
+      return c.json(row);
     }),
   ];
 }

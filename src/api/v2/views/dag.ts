@@ -5,10 +5,11 @@ import { fromFlag, fromJson, type DagRow } from '../../../store/index.ts';
 import { fileToken } from '../../views/dag.ts';
 import { dagVersionView, type DagVersionLike } from './dag-version.ts';
 
-/** An asset condition as Airflow 3 shows it: `{"all": […]}` / `{"any": […]}` of `{"asset": {uri, name}}`. */
+/** An asset condition as Airflow 3 shows it: `{"all": […]}` / `{"any": […]}` of `{"asset": {uri, name}}` and `{"alias": {name, group}}`. */
 export function assetExpression(c: unknown): unknown {
-  const x = c as { uri?: string; all?: unknown[]; any?: unknown[] };
+  const x = c as { uri?: string; alias?: string; all?: unknown[]; any?: unknown[] };
   if (typeof x.uri === 'string') return { asset: { uri: x.uri, name: x.uri, group: 'asset' } };
+  if (typeof x.alias === 'string') return { alias: { name: x.alias, group: 'asset' } };
   if (Array.isArray(x.all)) return { all: x.all.map(assetExpression) };
   if (Array.isArray(x.any)) return { any: x.any.map(assetExpression) };
   return null;
