@@ -5,7 +5,7 @@
  * clearing it and watching it run again, what a Viewer sees (and that the API refuses them
  * anyway), the graph of example_task_group, ML metrics charts and the registry, mapped-task
  * drill-down, a live log, the other DAG views and admin pages, the theme, not-found pages, API
- * errors shown as messages, and markup in DAG docs and logs shown as text.
+ * errors shown as messages, and DAG docs rendered as sanitized Markdown and markup in logs shown as text.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -102,7 +102,14 @@ describe('the web UI in a browser', () => {
     const log = await page.waitForSelector('[data-testid=task-log]:has-text("first try fails on purpose")');
     assert.match(await log.innerText(), /<script>window.__xss = "log"<\/script> a line with markup/);
     await page.click('[data-testid=dag-doc] summary');
-    assert.match(await page.innerText('[data-testid=dag-doc]'), /<script>window.__xss = "doc"<\/script>/);
+    // The DAG doc is Markdown rendered as HTML, sanitized: no script, handler or javascript: link survives.
+    assert.equal(await page.innerText('[data-testid=dag-doc-text] h1'), 'Flaky on purpose');
+    assert.equal(await page.innerText('[data-testid=dag-doc-text] strong'), 'once');
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] a:has-text("Airflow docs")', 'href'), 'https://airflow.apache.org/docs/');
+    assert.equal(await page.locator('[data-testid=dag-doc] script').count(), 0);
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] img', 'onerror'), null);
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] a:has-text("a trap")', 'href'), null);
+    await page.click('[data-testid=dag-doc-text] a:has-text("a trap")');
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined', 'no markup from a doc or a log ran');
     await page.click('[data-testid=clear-task]');
     await page.waitForSelector('[data-testid=task-panel] .badge[data-state=success]', { timeout: RUN_TIMEOUT });

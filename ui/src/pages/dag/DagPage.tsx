@@ -17,7 +17,8 @@ import { GanttView } from './GanttView.tsx';
 import { GridView } from './GridView.tsx';
 import { RunsView } from './RunsView.tsx';
 
-// The graph (layout engine) and code (highlighter) views load on first use.
+// The graph (layout engine) and code (highlighter) views and the Markdown renderer load on first use.
+const Markdown = lazy(() => import('../../components/Markdown.tsx'));
 const GraphView = lazy(() => import('./GraphView.tsx').then((m) => ({ default: m.GraphView })));
 const CodeView = lazy(() => import('./CodeView.tsx').then((m) => ({ default: m.CodeView })));
 
@@ -75,7 +76,11 @@ function DagBody({ details }: { details: DagDetails }) {
       {(details.description || details.doc_md) && (
         <details className="doc" data-testid="dag-doc">
           <summary>{details.description ?? 'Documentation'}</summary>
-          {details.doc_md && <pre className="doc-text">{details.doc_md}</pre>}
+          {details.doc_md && (
+            <Suspense fallback={<div className="loading">Loading…</div>}>
+              <Markdown text={details.doc_md} testId="dag-doc-text" />
+            </Suspense>
+          )}
         </details>
       )}
       <nav className="tabs">
