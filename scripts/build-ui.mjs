@@ -44,6 +44,25 @@ try {
   process.exit(1);
 }
 
+/**
+ * The entry (ui/src/main.tsx) starts the first page's requests, then imports the app (boot.tsx):
+ * modulepreload links let the browser fetch the app's scripts alongside the entry's.
+ */
+function preloadApp() {
+  return {
+    name: 'baton-preload-app',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && (c.moduleIds ?? Object.keys(c.modules)).some((m) => m.endsWith('/src/boot.tsx')));
+        if (!boot) return html;
+        const files = [boot.fileName, ...boot.imports.filter((f) => !ctx.bundle[f]?.isEntry)];
+        return { html, tags: files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' })) };
+      },
+    },
+  };
+}
+
 const started = performance.now();
 try {
   await vite.build({
@@ -51,7 +70,7 @@ try {
     base: '/',
     configFile: false,
     logLevel: quiet ? 'error' : 'warn',
-    plugins: [react()],
+    plugins: [react(), preloadApp()],
     build: {
       outDir,
       emptyOutDir: true,

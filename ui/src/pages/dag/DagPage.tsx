@@ -12,6 +12,7 @@ import { ACTIVE_STATES, fmtDate } from '../../format.ts';
 import type { DagDetails, GridCell, GridData, GridWire } from '../../types.ts';
 import { TriggerDialog } from '../TriggerDialog.tsx';
 import { CalendarView } from './CalendarView.tsx';
+import { dagDetailsUrl, gridUrl } from './dag-urls.ts';
 import { DagDatasetsView } from './DagDatasetsView.tsx';
 import { GanttView } from './GanttView.tsx';
 import { GridView } from './GridView.tsx';
@@ -26,7 +27,7 @@ const CodeView = lazy(() => import('./CodeView.tsx').then((m) => ({ default: m.C
 export function useGrid(dagId: string, numRuns = 25) {
   return useQuery({
     queryKey: ['grid', dagId, numRuns],
-    queryFn: async () => decodeGrid(await api<GridWire>(`/ui/dags/${encodeURIComponent(dagId)}/grid?num_runs=${numRuns}`)),
+    queryFn: async () => decodeGrid(await api<GridWire>(gridUrl(dagId, numRuns))),
     refetchInterval: (q) => {
       const d = q.state.data;
       if (!d) return false;
@@ -44,7 +45,7 @@ export function decodeGrid(w: GridWire): GridData {
 
 export function DagPage() {
   const dagId = useParams().dagId!;
-  const details = useQuery({ queryKey: ['dag-details', dagId], queryFn: () => api<DagDetails>(v1`/dags/${dagId}/details`) });
+  const details = useQuery({ queryKey: ['dag-details', dagId], queryFn: () => api<DagDetails>(dagDetailsUrl(dagId)) });
   return (
     <Loaded query={details} notFound={`There is no DAG '${dagId}'. It may have been deleted, or its file may have stopped defining it.`}>
       {() => <DagBody details={details.data!} />}
