@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Builds the web UI (React + TypeScript in ui/) with Vite into ui/dist/, which `baton
-// standalone` and `baton webserver` serve at `/`. Runs at `npm install` (postinstall), before
+// standalone` and `baton webserver` serve at `/`. Next to each script and style sheet it writes
+// brotli (.br) and gzip (.gz) copies, which the server sends to browsers that accept them. Runs at `npm install` (postinstall), before
 // `npm start` and before `npm test`, so a fresh clone serves the UI with nothing else to do.
 //
 // Usage: node scripts/build-ui.mjs [--if-stale] [--quiet]
 //   --if-stale  do nothing when ui/dist/ is newer than every file of ui/ (and package-lock.json)
 //   --quiet     print nothing on success
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 const uiDir = join(root, 'ui');
@@ -42,6 +44,25 @@ try {
   process.exit(1);
 }
 
+/**
+ * The entry (ui/src/main.tsx) starts the first page's requests, then imports the app (boot.tsx):
+ * modulepreload links let the browser fetch the app's scripts alongside the entry's.
+ */
+function preloadApp() {
+  return {
+    name: 'baton-preload-app',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && (c.moduleIds ?? Object.keys(c.modules)).some((m) => m.endsWith('/src/boot.tsx')));
+        if (!boot) return html;
+        const files = [boot.fileName, ...boot.imports.filter((f) => !ctx.bundle[f]?.isEntry)];
+        return { html, tags: files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' })) };
+      },
+    },
+  };
+}
+
 const started = performance.now();
 try {
   await vite.build({
@@ -49,7 +70,7 @@ try {
     base: '/',
     configFile: false,
     logLevel: quiet ? 'error' : 'warn',
-    plugins: [react()],
+    plugins: [react(), preloadApp()],
     build: {
       outDir,
       emptyOutDir: true,
@@ -61,6 +82,17 @@ try {
 } catch (e) {
   console.error(`error: the web UI build failed: ${e.message}`);
   process.exit(1);
+}
+// Pre-compressed copies of the text assets, so serving them costs no CPU per request.
+const COMPRESSIBLE = new Set(['.js', '.css', '.svg', '.json', '.html']);
+const assetsDir = join(outDir, 'assets');
+for (const name of existsSync(assetsDir) ? readdirSync(assetsDir) : []) {
+  const file = join(assetsDir, name);
+  if (!COMPRESSIBLE.has(extname(name))) continue;
+  const raw = readFileSync(file);
+  if (raw.length < 1024) continue;
+  writeFileSync(file + '.br', brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+  writeFileSync(file + '.gz', gzipSync(raw, { level: 9 }));
 }
 writeFileSync(stamp, new Date().toISOString() + '\n');
 if (!quiet) console.log(`built the web UI into ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);

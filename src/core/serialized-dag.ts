@@ -66,6 +66,16 @@ export interface TaskCallbacksPresent {
   onSkipped: boolean;
 }
 
+/** What an ExternalTaskMarker points at; the strings are templates, rendered when clearing. */
+export interface MarkerSpec {
+  externalDagId: string;
+  externalTaskId: string;
+  /** Logical date of the external run (a template; by default the marker run's logical date). */
+  logicalDate: string;
+  /** How many markers a recursive clear may follow in a chain starting at this one. */
+  recursionDepth: number;
+}
+
 export interface SerializedTask {
   taskId: string;
   /** Operator class name, e.g. "BashOperator"; TaskFlow tasks say "@task". */
@@ -104,6 +114,8 @@ export interface SerializedTask {
   /** Display-only values of operator fields (e.g. the bash command), as written. */
   fields: Record<string, Json>;
   ui: { color: string };
+  /** Set on ExternalTaskMarker tasks only. */
+  externalTaskMarker?: MarkerSpec;
 }
 
 export interface SerializedTaskGroup {

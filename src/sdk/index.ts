@@ -17,6 +17,7 @@ export type { SkipDirective } from './skip-directive.ts';
 export { BashOperator, type BashOperatorOptions } from './operators/bash.ts';
 export { FunctionOperator, BranchOperator, ShortCircuitOperator, type FunctionOperatorOptions, type ShortCircuitOperatorOptions } from './operators/function.ts';
 export { EmptyOperator } from './operators/empty.ts';
+export { ExternalTaskMarker, type ExternalTaskMarkerOptions } from './operators/external-task-marker.ts';
 export { LatestOnlyOperator } from './operators/latest-only.ts';
 export { TriggerDagRunOperator, type TriggerDagRunOptions, type TriggerDagRunRequest } from './operators/trigger-dag-run.ts';
 export { TriggerRule, WeightRule } from '../core/trigger-rule.ts';

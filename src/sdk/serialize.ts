@@ -4,7 +4,7 @@
  */
 import { topologicalOrder } from '../core/graph.ts';
 import { validateParamSpecs } from '../core/params.ts';
-import { SERIALIZED_DAG_FORMAT, type Json, type MappedSpec, type SerializedDag, type SerializedTask } from '../core/serialized-dag.ts';
+import { SERIALIZED_DAG_FORMAT, type Json, type MappedSpec, type MarkerSpec, type SerializedDag, type SerializedTask } from '../core/serialized-dag.ts';
 import type { BaseOperator } from './base-operator.ts';
 import type { Dag } from './dag.ts';
 import { AssetAlias, Dataset } from './dataset.ts';
@@ -59,6 +59,7 @@ function serializeTask(t: BaseOperator): SerializedTask {
   const o = t.opts;
   const cls = t.constructor as { uiColor?: string };
   const sensor = (t as { sensorSpec?: () => SerializedTask['sensor'] }).sensorSpec?.() ?? null;
+  const marker = (t as { markerSpec?: () => MarkerSpec }).markerSpec?.();
   return {
     taskId: t.taskId,
     operator: t.operatorName,
@@ -94,6 +95,7 @@ function serializeTask(t: BaseOperator): SerializedTask {
     sensor,
     fields: toJsonFields(t.describeFields()),
     ui: { color: cls.uiColor ?? '#fff' },
+    ...(marker ? { externalTaskMarker: marker } : {}),
   };
 }
 

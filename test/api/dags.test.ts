@@ -72,6 +72,10 @@ for (const dialect of eachDialect()) {
       const r = await h.call('GET', '/api/v1/dags/api_etl?fields=dag_id,is_paused');
       assert.deepEqual(r.body, { dag_id: 'api_etl', is_paused: false });
       assert.equal((await h.call('GET', '/api/v1/dags?fields=dag_id,password')).status, 400);
+      const list = await h.call('GET', '/api/v1/dags?fields=dag_id,tags,has_import_errors&order_by=dag_id');
+      assert.deepEqual(list.body.dags[1], { dag_id: 'api_etl', tags: [{ name: 'etl' }, { name: 'example' }], has_import_errors: false });
+      const limits = await h.call('GET', '/api/v1/dags?fields=dag_id,has_task_concurrency_limits&order_by=dag_id');
+      assert.deepEqual(limits.body.dags.map((d: { has_task_concurrency_limits: boolean }) => typeof d.has_task_concurrency_limits), ['boolean', 'boolean', 'boolean', 'boolean'], 'a field that needs the serialized DAG is still answered');
     });
 
     test('GET /dags/{dag_id} answers 404 for an unknown DAG and 400 for an id that could walk a path', async () => {

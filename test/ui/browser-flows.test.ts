@@ -5,10 +5,13 @@
  * clearing it and watching it run again, what a Viewer sees (and that the API refuses them
  * anyway), the graph of example_task_group, ML metrics charts and the registry, mapped-task
  * drill-down, a live log, the other DAG views and admin pages, the theme, not-found pages, API
- * errors shown as messages, and markup in DAG docs and logs shown as text.
+ * errors shown as messages, and DAG docs rendered as sanitized Markdown and markup in logs shown as text.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, signIn } from './support/browser.ts';
 import { ADMIN_PASSWORD, startStandalone, type Standalone } from './support/standalone.ts';
@@ -102,7 +105,14 @@ describe('the web UI in a browser', () => {
     const log = await page.waitForSelector('[data-testid=task-log]:has-text("first try fails on purpose")');
     assert.match(await log.innerText(), /<script>window.__xss = "log"<\/script> a line with markup/);
     await page.click('[data-testid=dag-doc] summary');
-    assert.match(await page.innerText('[data-testid=dag-doc]'), /<script>window.__xss = "doc"<\/script>/);
+    // The DAG doc is Markdown rendered as HTML, sanitized: no script, handler or javascript: link survives.
+    assert.equal(await page.innerText('[data-testid=dag-doc-text] h1'), 'Flaky on purpose');
+    assert.equal(await page.innerText('[data-testid=dag-doc-text] strong'), 'once');
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] a:has-text("Airflow docs")', 'href'), 'https://airflow.apache.org/docs/');
+    assert.equal(await page.locator('[data-testid=dag-doc] script').count(), 0);
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] img', 'onerror'), null);
+    assert.equal(await page.getAttribute('[data-testid=dag-doc-text] a:has-text("a trap")', 'href'), null);
+    await page.click('[data-testid=dag-doc-text] a:has-text("a trap")');
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined', 'no markup from a doc or a log ran');
     await page.click('[data-testid=clear-task]');
     await page.waitForSelector('[data-testid=task-panel] .badge[data-state=success]', { timeout: RUN_TIMEOUT });
@@ -252,6 +262,45 @@ describe('the web UI in a browser', () => {
     await page.reload();
     await page.waitForSelector('[data-testid=audit]');
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'the theme is remembered');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('a connection and a pool are edited in place: only the changed fields are sent; the password is never shown and stays when left blank', async () => {
+    assert.equal((await apiCall('POST', '/connections', { connection_id: 'lake', conn_type: 'postgres', host: 'old.example.com', login: 'etl', password: 'lake-s3cret-pw' })).status, 200);
+    assert.equal((await apiCall('POST', '/pools', { name: 'editable', slots: 2 })).status, 200);
+    const { page, errors, close } = await adminPage();
+    await page.goto(`${baton.url}/admin/connections`);
+    await page.click('[data-testid=edit-lake]');
+    const form = '[data-testid=edit-connection]';
+    await page.waitForSelector(`${form} input[name=host]`);
+    assert.equal(await page.inputValue(`${form} input[name=host]`), 'old.example.com');
+    assert.equal(await page.inputValue(`${form} input[name=password]`), '', 'the password field starts blank');
+    assert.equal((await page.content()).includes('lake-s3cret-pw'), false, 'the password is not in the page');
+    await page.fill(`${form} input[name=host]`, 'new.example.com');
+    await page.fill(`${form} input[name=port]`, '6543');
+    await page.click(`${form} button:has-text("Save")`);
+    await page.waitForSelector('[data-testid=connections] td:has-text("new.example.com")');
+    assert.equal(await page.locator(form).count(), 0, 'the form closes once saved');
+    const saved = (await apiCall('GET', '/connections/lake')).body;
+    assert.deepEqual([saved.host, saved.port, saved.login], ['new.example.com', 6543, 'etl']);
+    const cli = await promisify(execFile)(process.execPath, [join(import.meta.dirname, '../../bin/baton.js'), 'connections', 'get', 'lake', '--show-password', '-o', 'json'], {
+      env: { ...process.env, BATON_HOME: baton.home, BATON_DATABASE_URL: '' },
+    });
+    assert.equal(JSON.parse(cli.stdout)[0].password, 'lake-s3cret-pw', 'a blank password field leaves the password as it was');
+    const edits = (await apiCall('GET', '/eventLogs?event=connection.edit')).body.event_logs;
+    assert.deepEqual(JSON.parse(edits[0].extra).fields, ['host', 'port'], 'only the changed fields were sent');
+
+    await page.goto(`${baton.url}/admin/pools`);
+    await page.click('[data-testid=edit-editable]');
+    await page.fill('[data-testid=edit-pool] input[name=slots]', '5');
+    await page.click('[data-testid=edit-pool] button:has-text("Save")');
+    await page.waitForSelector('[data-testid=pools] tr:has-text("editable") td:text-is("5")');
+    await page.click('[data-testid=edit-editable]');
+    await page.fill('[data-testid=edit-pool] input[name=slots]', '-7');
+    await page.click('[data-testid=edit-pool] button:has-text("Save")');
+    assert.match(await page.innerText('[data-testid=edit-pool] .error'), /slots/i, 'a refused change is shown in the form');
+    assert.equal((await apiCall('GET', '/pools/editable')).body.slots, 5, 'and changes nothing');
     assert.deepEqual(errors, []);
     await close();
   });

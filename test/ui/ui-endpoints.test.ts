@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +20,11 @@ const uiDir = mkdtempSync(join(tmpdir(), 'baton-ui-dist-'));
 mkdirSync(join(uiDir, 'assets'));
 writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>Baton</title><div id="root"></div>');
 writeFileSync(join(uiDir, 'assets', 'app-1234.js'), 'console.log(1)');
+// As scripts/build-ui.mjs leaves them: a bundle with its brotli and gzip copies.
+const BUNDLE = `console.log(${JSON.stringify('x'.repeat(4000))});`;
+writeFileSync(join(uiDir, 'assets', 'big-5678.js'), BUNDLE);
+writeFileSync(join(uiDir, 'assets', 'big-5678.js.br'), brotliCompressSync(BUNDLE));
+writeFileSync(join(uiDir, 'assets', 'big-5678.js.gz'), gzipSync(BUNDLE));
 after(() => rmSync(uiDir, { recursive: true, force: true }));
 
 for (const dialect of eachDialect()) {
@@ -137,6 +143,29 @@ for (const dialect of eachDialect()) {
       assert.match(asset.contentType, /javascript/);
       assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
       assert.equal((await h.call('GET', '/assets/..%2f..%2fetc%2fpasswd', { role: null, unchecked: true })).status, 404);
+      const api = await h.call('GET', '/nothing-here', { role: null, unchecked: true });
+      assert.equal(api.status, 404);
+    });
+
+    test('bundles are sent brotli- or gzip-compressed from their pre-built copies when the browser accepts it, as they are otherwise', async () => {
+      const fetchAsset = async (acceptEncoding?: string) => {
+        const res = await h.app.request('/assets/big-5678.js', { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} });
+        return { encoding: res.headers.get('content-encoding'), vary: res.headers.get('vary'), type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+      };
+      const br = await fetchAsset('gzip, deflate, br, zstd');
+      assert.deepEqual([br.encoding, br.vary], ['br', 'accept-encoding']);
+      assert.match(br.type ?? '', /javascript/);
+      assert.equal(brotliDecompressSync(br.body).toString(), BUNDLE);
+      const gz = await fetchAsset('gzip, br;q=0');
+      assert.equal(gz.encoding, 'gzip');
+      assert.equal(gunzipSync(gz.body).toString(), BUNDLE);
+      const plain = await fetchAsset();
+      assert.deepEqual([plain.encoding, plain.body.toString()], [null, BUNDLE]);
+      const small = await h.app.request('/assets/app-1234.js', { headers: { 'accept-encoding': 'br' } });
+      assert.equal(small.headers.get('content-encoding'), null, 'a file without compressed copies is sent as it is');
+    });
+
+    test('paths outside the UI stay the API\'s', async () => {
       const api = await h.call('GET', '/nothing-here', { role: null, unchecked: true });
       assert.equal(api.status, 404);
       assert.equal(api.contentType, 'application/problem+json');

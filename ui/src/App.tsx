@@ -5,12 +5,13 @@ import { Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from
 import { api, onUnauthorized } from './api.ts';
 import { useCan, useMe } from './auth.tsx';
 import { ErrorMessage, NotFound } from './components/Problem.tsx';
-import { DagPage } from './pages/dag/DagPage.tsx';
 import { DagsPage } from './pages/DagsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 
-// Pages used less often load on first visit, keeping the first page's script small.
+// Every page but the DAG list (the usual first page) and the login page loads on first visit,
+// keeping the first page's script small.
+const DagPage = lazy(() => import('./pages/dag/DagPage.tsx').then((m) => ({ default: m.DagPage })));
 const AdminPage = lazy(() => import('./pages/admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 const DatasetsPage = lazy(() => import('./pages/DatasetsPage.tsx').then((m) => ({ default: m.DatasetsPage })));
 const MlPage = lazy(() => import('./pages/MlPage.tsx').then((m) => ({ default: m.MlPage })));

@@ -45,8 +45,23 @@ export interface RequestOptions {
   quiet401?: boolean;
 }
 
+/** Answers requested before the app started, each for the first GET of its path (within 10 s). */
+const early = new Map<string, { at: number; answer: Promise<unknown> }>();
+
+/** Starts a GET of `path` now; the app's first `api(path)` gets its answer. */
+export function prefetch(path: string, o: RequestOptions = {}): void {
+  const answer = api(path, o);
+  answer.catch(() => undefined); // seen by whoever takes it; never an unhandled rejection
+  early.set(path, { at: Date.now(), answer });
+}
+
 /** Fetches `path` (e.g. `/api/v1/dags`), returning parsed JSON (or text). */
 export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
+  const ready = early.get(path);
+  if (ready && (o.method ?? 'GET') === 'GET') {
+    early.delete(path);
+    if (Date.now() - ready.at < 10_000) return ready.answer as Promise<T>;
+  }
   let res: Response;
   try {
     res = await fetch(path, {

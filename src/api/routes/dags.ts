@@ -48,7 +48,9 @@ export function dagRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const fields = requestedFields(c, DAG_FIELDS);
     const page = queryPaging(c, ORDER, 'dag_id');
     const { rows, total } = await findDags(deps.db, readFilter(c, queryString(c, 'dag_id_pattern')), page);
-    const dags = await withSerialized(deps, rows);
+    // Only has_task_concurrency_limits needs the serialized DAGs: a list that does not ask for it
+    // (the web UI's DAG list) is answered from the dag table alone, in one query.
+    const dags = !fields || fields.includes('has_task_concurrency_limits') ? await withSerialized(deps, rows) : rows.map((r) => [r, undefined] as const);
     return c.json({ dags: dags.map(([row, dag]) => pickFields(dagView(row, dag), fields)), total_entries: total });
   });
 

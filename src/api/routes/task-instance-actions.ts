@@ -6,7 +6,8 @@
  */
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
-import { clearTaskInstances, findTaskInstancesToClear, selectTaskIds, type ClearFilter } from '../../scheduler/clear-tasks.ts';
+import { selectTaskIds, type ClearFilter } from '../../scheduler/clear-tasks.ts';
+import { allCandidates, clearAcrossDags, findTaskInstancesToClearAcrossDags, RecursiveClearError } from '../../scheduler/recursive-clear.ts';
 import type { DagRunRow, Schema } from '../../store/index.ts';
 import { requirePermission, type ApiEnv } from '../auth-contract.ts';
 import { exactTaskIds, markTaskInstances, type MarkState } from '../actions/mark-tasks.ts';
@@ -120,21 +121,35 @@ export function taskInstanceActionRoutes(deps: ApiDeps): Hono<ApiEnv> {
       filter.start = b.include_past ? undefined : new Date(run.logical_date);
       filter.end = b.include_future ? undefined : new Date(run.logical_date);
     }
-    let candidates = await findTaskInstancesToClear(deps.db, dag, filter);
-    if (b.only_running) candidates = candidates.filter((t) => t.state === 'running');
+    // As in Airflow 2, include_subdags (default false) also clears what ExternalTaskMarkers point at.
+    const groups = await recursiveClear(() => findTaskInstancesToClearAcrossDags(deps.db, (id) => deps.dags.get(deps.db, id), dag, filter, {
+      recursive: b.include_subdags ?? false, keep: b.only_running ? (t) => t.state === 'running' : undefined,
+    }));
+    const candidates = allCandidates(groups);
     const dryRun = b.dry_run ?? true;
     let keys = candidates;
     if (!dryRun) {
-      const result = await clearTaskInstances(deps.db, dag, candidates, { xcomFolder: deps.config.xcomFolder });
-      const cleared = new Set(result.cleared.map((k) => `${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
-      keys = candidates.filter((t) => cleared.has(`${t.runId}\u0000${t.taskId}\u0000${t.mapIndex}`));
-      await deps.audit(c, { event: 'task_instance.clear', dagId, runId: b.dag_run_id ?? null, extra: { task_ids: b.task_ids ?? null, cleared: result.cleared.length, left_running: result.active.length } });
+      const result = await clearAcrossDags(deps.db, groups, { xcomFolder: deps.config.xcomFolder });
+      const cleared = new Set(result.cleared.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
+      keys = candidates.filter((t) => cleared.has(`${t.dagId}\u0000${t.runId}\u0000${t.taskId}\u0000${t.mapIndex}`));
+      const external = groups.slice(1).filter((g) => g.tis.length).map((g) => g.dag.dagId);
+      await deps.audit(c, { event: 'task_instance.clear', dagId, runId: b.dag_run_id ?? null, extra: { task_ids: b.task_ids ?? null, cleared: result.cleared.length, left_running: result.active.length, ...(external.length ? { external_dags: external } : {}) } });
       if (result.cleared.length) deps.changed();
     }
     return c.json({ task_instances: keys.map((k) => taskInstanceReference({ dag_id: k.dagId, run_id: k.runId, task_id: k.taskId, logical_date: k.logicalDate })) });
   });
 
   return app;
+}
+
+/** Runs a recursive clear's walk, answering 400 when it cannot be done. */
+export async function recursiveClear<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof RecursiveClearError) throw badRequest(e.message);
+    throw e;
+  }
 }
 
 async function runAt(db: Kysely<Schema>, dagId: string, logicalDate: string): Promise<DagRunRow> {

@@ -1,6 +1,7 @@
 /**
  * Serves the built web UI (ui/dist, made by scripts/build-ui.mjs at npm install) on the API's
- * port: `/assets/*` are the hashed bundles (cached for a year), and any other GET that a browser
+ * port: `/assets/*` are the hashed bundles (cached for a year; sent brotli- or gzip-compressed from
+ * the `.br` / `.gz` copies the build makes, when the browser accepts it), and any other GET that a browser
  * makes for a page (`Accept: text/html`) outside `/api`, `/auth`, `/ui` and `/health` gets
  * index.html, whose router shows the page (or its not-found page). Requests from API clients
  * (no `text/html` in Accept) keep getting problem documents for unknown paths.
@@ -40,6 +41,26 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Baton</title>
 <p>The web UI is not built. Run <code>npm install</code> (or <code>node scripts/build-ui.mjs</code>) in Baton's folder, then reload.
 The REST API is at <a href="/api/v1/openapi.yaml">/api/v1</a>.</p>`;
 
+/** Compressed copies made by scripts/build-ui.mjs, best first. */
+const ENCODINGS = [{ name: 'br', suffix: '.br' }, { name: 'gzip', suffix: '.gz' }] as const;
+
+/** The encodings an Accept-Encoding header allows (q=0 refuses one). */
+function accepted(header: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name && !(q && Number(q.slice(2)) === 0)) out.add(name);
+  }
+  return out;
+}
+
+/** The best compressed copy of `file` the client accepts, if the build made one. */
+function precompressed(file: string, acceptEncoding: string | undefined): (typeof ENCODINGS)[number] | undefined {
+  const ok = accepted(acceptEncoding);
+  return ENCODINGS.find((e) => (ok.has(e.name) || ok.has('*')) && existsSync(file + e.suffix));
+}
+
 /** A handler for the UI's files; answers undefined for requests it does not serve. */
 export function uiFiles(dir: string = DEFAULT_UI_DIR): (c: Context) => Promise<Response | undefined> {
   const root = normalize(dir.endsWith(sep) ? dir : dir + sep);
@@ -51,11 +72,14 @@ export function uiFiles(dir: string = DEFAULT_UI_DIR): (c: Context) => Promise<R
     if (path.startsWith('/assets/') || path === '/favicon.svg') {
       const file = normalize(join(root, decodeURIComponent(path)));
       if (!file.startsWith(root) || !existsSync(file)) return undefined;
-      const body = await readFile(file);
+      const encoding = precompressed(file, c.req.header('accept-encoding'));
+      const body = await readFile(encoding ? file + encoding.suffix : file);
       return c.body(body, 200, {
         ...PAGE_HEADERS,
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+        vary: 'accept-encoding',
+        ...(encoding && { 'content-encoding': encoding.name }),
       });
     }
     if (!(c.req.header('accept') ?? '').includes('text/html')) return undefined;

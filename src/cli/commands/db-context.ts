@@ -58,6 +58,11 @@ export async function requireDag(ctx: DbContext, dagId: string, o: { sync?: bool
   throw new CliError(`DAG '${dagId}' was not found in ${where}. Known DAGs: ${known.join(', ') || '(none)'}.${errors}`);
 }
 
+/** The DAG's serialized form as the database has it, or undefined. */
+export async function lookupSerializedDag(ctx: DbContext, dagId: string): Promise<SerializedDag | undefined> {
+  return (await lookupDag(ctx, dagId))?.dag;
+}
+
 async function lookupDag(ctx: DbContext, dagId: string): Promise<FoundDag | undefined> {
   const row = await ctx.db.db.selectFrom('dag').selectAll().where('dag_id', '=', dagId).executeTakeFirst();
   if (!row) return undefined;

@@ -3,12 +3,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { clearTaskInstances, findTaskInstancesToClear, selectTaskIds } from '../../scheduler/clear-tasks.ts';
+import { selectTaskIds } from '../../scheduler/clear-tasks.ts';
+import { allCandidates, clearAcrossDags, findTaskInstancesToClearAcrossDags, RecursiveClearError } from '../../scheduler/recursive-clear.ts';
 import { tryLogPath } from '../../scheduler/log-path.ts';
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { parseDateArg, parseIntArg } from '../parse-args.ts';
-import { notice, recordCliEvent, requireDag, requireRun, withDb } from './db-context.ts';
+import { lookupSerializedDag, notice, recordCliEvent, requireDag, requireRun, withDb } from './db-context.ts';
 
 interface ClearOptions {
   taskRegex?: string;
@@ -17,6 +18,8 @@ interface ClearOptions {
   onlyFailed?: boolean;
   downstream?: boolean;
   upstream?: boolean;
+  /** -x: do not follow ExternalTaskMarkers. */
+  excludeSubdags?: boolean;
   yes?: boolean;
   output: string;
 }
@@ -88,6 +91,7 @@ export function registerTaskInstanceCommands(tasks: Command): void {
     .option('-f, --only-failed', 'only failed and upstream_failed task instances')
     .option('-d, --downstream', 'also the tasks downstream of the matched tasks')
     .option('-u, --upstream', 'also the tasks upstream of the matched tasks')
+    .option('-x, --exclude-subdags', 'do not follow ExternalTaskMarkers to the task instances of other DAGs')
     .option('-y, --yes', 'clear without asking for confirmation')
     .option('-o, --output <format>', 'table, json or plain (the list of task instances)', 'table')
     .action(async (dagId: string, o: ClearOptions) => {
@@ -106,7 +110,14 @@ export function registerTaskInstanceCommands(tasks: Command): void {
         if (taskRegex && selectTaskIds(dag, filter).length === 0) {
           throw new CliError(`no task of DAG '${dagId}' matches --task-regex ${JSON.stringify(o.taskRegex)}; its tasks: ${dag.tasks.map((t) => t.taskId).join(', ')}`);
         }
-        const tis = await findTaskInstancesToClear(ctx.db.db, dag, filter);
+        let groups;
+        try {
+          groups = await findTaskInstancesToClearAcrossDags(ctx.db.db, (id) => lookupSerializedDag(ctx, id), dag, filter, { recursive: !o.excludeSubdags });
+        } catch (e) {
+          if (e instanceof RecursiveClearError) throw new CliError(e.message);
+          throw e;
+        }
+        const tis = allCandidates(groups);
         if (tis.length === 0) {
           notice(format, 'No task instances match: nothing to clear.');
           if (format === 'json') printRows([], [], format);
@@ -118,12 +129,14 @@ export function registerTaskInstanceCommands(tasks: Command): void {
           notice(format, `Nothing was cleared: run again with -y to clear these ${tis.length} task instance(s).`);
           return;
         }
-        const result = await clearTaskInstances(ctx.db.db, dag, tis, { xcomFolder: ctx.config.xcomFolder });
+        const result = await clearAcrossDags(ctx.db.db, groups, { xcomFolder: ctx.config.xcomFolder });
+        const external = groups.slice(1).filter((g) => g.tis.length).map((g) => g.dag.dagId);
         await recordCliEvent(ctx, 'cli_task_clear', {
           dagId,
           extra: {
             task_regex: o.taskRegex ?? null, start_date: start?.toISOString() ?? null, end_date: end?.toISOString() ?? null,
-            only_failed: Boolean(o.onlyFailed), downstream: Boolean(o.downstream), upstream: Boolean(o.upstream), cleared: result.cleared.length,
+            only_failed: Boolean(o.onlyFailed), downstream: Boolean(o.downstream), upstream: Boolean(o.upstream), exclude_subdags: Boolean(o.excludeSubdags), cleared: result.cleared.length,
+            ...(external.length ? { external_dags: external } : {}),
           },
         });
         notice(format, `Cleared ${result.cleared.length} task instance(s); ${result.requeuedRuns.length} finished run(s) set back to queued.`);

@@ -8,12 +8,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, qs, v1 } from '../api.ts';
+import { api, v1 } from '../api.ts';
 import { useCan } from '../auth.tsx';
 import { ErrorMessage } from '../components/Problem.tsx';
 import { stateClass } from '../components/State.tsx';
 import { ACTIVE_STATES, fmtDate } from '../format.ts';
 import type { Dag } from '../types.ts';
+import { dagListUrl, RECENT_RUNS_URL } from './dag-list-urls.ts';
 import { TriggerDialog } from './TriggerDialog.tsx';
 
 interface RecentRun { run_id: string; state: string; logical_date: string }
@@ -39,11 +40,11 @@ export function DagsPage() {
 
   const dags = useQuery({
     queryKey: ['dags', search, tag, paused],
-    queryFn: () => api<{ dags: Dag[]; total_entries: number }>(v1`/dags` + qs({ limit: 1000, fields: 'dag_id,is_paused,tags,timetable_description,next_dagrun,has_import_errors', dag_id_pattern: search, tags: tag ? [tag] : undefined, paused: paused === 'all' ? undefined : paused === 'paused', order_by: 'dag_id' })),
+    queryFn: () => api<{ dags: Dag[]; total_entries: number }>(dagListUrl({ search, tag, paused })),
   });
   const recent = useQuery({
     queryKey: ['recent-runs'],
-    queryFn: () => api<{ dag_runs: Record<string, RecentRun[]> }>('/ui/recent-runs?limit=10'),
+    queryFn: () => api<{ dag_runs: Record<string, RecentRun[]> }>(RECENT_RUNS_URL),
     refetchInterval: (q) => (Object.values(q.state.data?.dag_runs ?? {}).some((runs) => runs.some((r) => ACTIVE_STATES.has(r.state))) ? 3000 : 15000),
   });
   // Unfiltered, the list itself names every tag; filtered, the tags come from a small query.

@@ -5,7 +5,9 @@
  * and clearing across runs.
  */
 import type { Kysely } from 'kysely';
-import { clearTaskInstances, findTaskInstancesToClear } from '../../../scheduler/clear-tasks.ts';
+import { clearTaskInstances, findTaskInstancesToClear, type ClearCandidate } from '../../../scheduler/clear-tasks.ts';
+import { clearAcrossDags, findTaskInstancesToClearAcrossDags } from '../../../scheduler/recursive-clear.ts';
+import { recursiveClear } from '../../routes/task-instance-actions.ts';
 import type { Schema, TaskInstanceRow } from '../../../store/index.ts';
 import { exactTaskIds, markTaskInstances, type MarkState } from '../../actions/mark-tasks.ts';
 import { failedDependencies } from '../../actions/ti-dependencies.ts';
@@ -187,17 +189,25 @@ export function taskInstanceRoutes(deps: V2Deps): RouteDef[] {
       }
       const ids = b.task_ids?.map((t) => (Array.isArray(t) ? t[0] : t));
       const mapped = b.task_ids?.filter((t): t is [string, number] => Array.isArray(t));
-      let candidates = await findTaskInstancesToClear(deps.db, dag, {
+      const filter = {
         taskRegex: ids?.length ? exactTaskIds(ids) : undefined, upstream: b.include_upstream, downstream: b.include_downstream,
         start: b.start_date ? new Date(b.start_date) : undefined, end: b.end_date ? new Date(b.end_date) : undefined, runIds, onlyFailed: b.only_failed ?? true,
-      });
-      if (b.only_running) candidates = candidates.filter((t) => t.state === 'running');
-      if (mapped?.length) candidates = candidates.filter((t) => !ids!.includes(t.taskId) || b.task_ids!.some((x) => (Array.isArray(x) ? x[0] === t.taskId && x[1] === t.mapIndex : x === t.taskId)));
-      const keys = new Set(candidates.map((t) => `${t.runId}\0${t.taskId}\0${t.mapIndex}`));
-      const rows = candidates.length ? ((await tiQuery(deps.db).where('ti.dag_id', '=', dagId).orderBy('ti.run_id').orderBy('ti.task_id').orderBy('ti.map_index').execute()) as TiRow[]).filter((t) => keys.has(`${t.run_id}\0${t.task_id}\0${t.map_index}`)) : [];
+      };
+      const keep = (t: ClearCandidate) => (!b.only_running || t.state === 'running')
+        && (!mapped?.length || !ids!.includes(t.taskId) || b.task_ids!.some((x) => (Array.isArray(x) ? x[0] === t.taskId && x[1] === t.mapIndex : x === t.taskId)));
+      // As Airflow 3, a clear always follows the ExternalTaskMarkers among the cleared tasks.
+      const groups = await recursiveClear(() => findTaskInstancesToClearAcrossDags(deps.db, (id) => deps.dags.get(deps.db, id), dag, filter, { recursive: true, keep }));
+      const rows: TiRow[] = [];
+      for (const g of groups) {
+        if (g.tis.length === 0) continue;
+        const keys = new Set(g.tis.map((t) => `${t.runId}\0${t.taskId}\0${t.mapIndex}`));
+        const all = (await tiQuery(deps.db).where('ti.dag_id', '=', g.dag.dagId).where('ti.run_id', 'in', [...new Set(g.tis.map((t) => t.runId))]).orderBy('ti.run_id').orderBy('ti.task_id').orderBy('ti.map_index').execute()) as TiRow[];
+        rows.push(...all.filter((t) => keys.has(`${t.run_id}\0${t.task_id}\0${t.map_index}`)));
+      }
       if (!(b.dry_run ?? true)) {
-        const result = await clearTaskInstances(deps.db, dag, candidates, { xcomFolder: deps.config.xcomFolder });
-        await deps.audit(c, { event: 'task_instance.clear', dagId, extra: { cleared: result.cleared.length, left_running: result.active.length } });
+        const result = await clearAcrossDags(deps.db, groups, { xcomFolder: deps.config.xcomFolder });
+        const external = groups.slice(1).filter((g) => g.tis.length).map((g) => g.dag.dagId);
+        await deps.audit(c, { event: 'task_instance.clear', dagId, extra: { cleared: result.cleared.length, left_running: result.active.length, ...(external.length ? { external_dags: external } : {}) } });
         deps.changed();
       }
       return c.json({ task_instances: await renderTis(deps.db, rows), total_entries: rows.length });

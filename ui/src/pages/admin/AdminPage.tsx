@@ -1,7 +1,9 @@
 /**
  * Administration: connections (passwords are write-only and never shown), variables, pools,
- * users and roles, the audit log and the configuration (read-only). Each section needs its
- * role's permission; the API refuses the rest anyway, and its answer is shown.
+ * users and roles, the audit log and the configuration (read-only). Connections, variables and
+ * pools are edited in place: the edit form sends only the fields that changed (PATCH with
+ * `update_mask`); a secret field left blank stays as it is. Each section needs its role's
+ * permission; the API refuses the rest anyway, and its answer is shown.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -47,6 +49,46 @@ function CreateForm({ fields, onSubmit, label, error, busy }: { fields: Array<{ 
   );
 }
 
+interface EditField { name: string; label: string; type?: 'text' | 'number' | 'password' | 'textarea'; /** Never shown: blank means unchanged. */ secret?: boolean; hint?: string }
+
+/**
+ * Edits one row in place. `initial` holds the current values as text ('' for secrets, which are
+ * never shown); `onSave` gets the names of the fields that changed and every value.
+ */
+function EditForm({ title, fields, initial, onSave, onClose, error, busy, testId }: { title: string; fields: EditField[]; initial: Record<string, string>; onSave: (changed: string[], v: Record<string, string>) => Promise<unknown>; onClose: () => void; error: unknown; busy: boolean; testId: string }) {
+  const [v, setV] = useState<Record<string, string>>(initial);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const changed = fields.filter((f) => (f.secret ? v[f.name] !== '' : v[f.name] !== initial[f.name])).map((f) => f.name);
+    if (changed.length === 0) return onClose();
+    onSave(changed, v).then(onClose, () => undefined);
+  };
+  return (
+    <form className="form edit-form" onSubmit={submit} data-testid={testId}>
+      <h3>{title}</h3>
+      {fields.map((f) => (
+        <label key={f.name}>{f.label}
+          {f.type === 'textarea' ? (
+            <textarea name={f.name} value={v[f.name] ?? ''} onChange={(e) => setV({ ...v, [f.name]: e.target.value })} rows={3} placeholder={f.hint} />
+          ) : (
+            <input name={f.name} type={f.type ?? 'text'} value={v[f.name] ?? ''} onChange={(e) => setV({ ...v, [f.name]: e.target.value })} autoComplete={f.secret ? 'new-password' : 'off'} placeholder={f.hint} />
+          )}
+        </label>
+      ))}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>Save</button>
+        <button type="button" onClick={onClose}>Cancel</button>
+      </div>
+      <ErrorMessage error={error} />
+    </form>
+  );
+}
+
+/** `?update_mask=a,b` for the changed fields. */
+const maskOf = (changed: string[]) => `?update_mask=${encodeURIComponent(changed.join(','))}`;
+const text = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+const orNull = (s: string) => (s === '' ? null : s);
+
 function useCrud<T>(key: string, list: string, envelope: string) {
   const client = useQueryClient();
   const q = useQuery({ queryKey: [key], queryFn: async () => (await api<Record<string, T[]>>(list))[envelope]! });
@@ -58,17 +100,23 @@ interface Connection { connection_id: string; conn_type: string; host: string | 
 function Connections() {
   const can = useCan();
   const { q, create } = useCrud<Connection>('connections', v1`/connections?limit=1000`, 'connections');
+  const [editing, setEditing] = useState<string | null>(null);
   const del = (id: string) => create.mutate({ path: v1`/connections/${id}`, method: 'DELETE' });
   const columns: Array<ColumnDef<Connection, any>> = [
     { header: 'Id', accessorKey: 'connection_id' }, { header: 'Type', accessorKey: 'conn_type' }, { header: 'Host', accessorKey: 'host' },
     { header: 'Login', accessorKey: 'login' }, { header: 'Port', accessorKey: 'port' }, { header: 'Password', id: 'pw', cell: () => <span className="muted">hidden</span> },
-    { header: '', id: 'x', cell: (c) => can('delete', 'Connections') && <button onClick={() => del(c.row.original.connection_id)}>Delete</button> },
+    { header: '', id: 'x', cell: (c) => (
+      <span className="row-actions">
+        {can('edit', 'Connections') && <button onClick={() => setEditing(c.row.original.connection_id)} data-testid={`edit-${c.row.original.connection_id}`}>Edit</button>}
+        {can('delete', 'Connections') && <button onClick={() => del(c.row.original.connection_id)}>Delete</button>}
+      </span>) },
   ];
   return (
     <>
       <h1>Connections</h1>
       <Loaded query={q}>{() => <DataTable testId="connections" data={q.data!} columns={columns} />}</Loaded>
-      {can('create', 'Connections') && (
+      {editing && <EditConnection key={editing} id={editing} onClose={() => setEditing(null)} />}
+      {!editing && can('create', 'Connections') && (
         <CreateForm label="Add connection" busy={create.isPending} error={create.error}
           fields={[{ name: 'connection_id', label: 'Id', required: true }, { name: 'conn_type', label: 'Type', required: true }, { name: 'host', label: 'Host' }, { name: 'login', label: 'Login' }, { name: 'password', label: 'Password', type: 'password' }, { name: 'port', label: 'Port', type: 'number' }]}
           onSubmit={(v) => create.mutateAsync({ path: v1`/connections`, body: { ...v, port: v.port ? Number(v.port) : undefined } })} />
@@ -77,20 +125,54 @@ function Connections() {
   );
 }
 
+/** The connection's edit form: its current fields (the password never), sent back only when changed. */
+function EditConnection({ id, onClose }: { id: string; onClose: () => void }) {
+  const client = useQueryClient();
+  const current = useQuery({ queryKey: ['connection', id], queryFn: () => api<Connection & { extra: string | null }>(v1`/connections/${id}`), gcTime: 0 });
+  const save = useMutation({
+    mutationFn: ({ changed, v }: { changed: string[]; v: Record<string, string> }) => {
+      const body: Record<string, unknown> = { connection_id: id, conn_type: v.conn_type };
+      for (const f of changed) body[f] = f === 'port' ? (v.port === '' ? null : Number(v.port)) : f === 'conn_type' ? v.conn_type : orNull(v[f]);
+      return api(v1`/connections/${id}` + maskOf(changed), { method: 'PATCH', body });
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ['connections'] }),
+  });
+  return (
+    <Loaded query={current}>
+      {() => {
+        const c = current.data!;
+        const initial = { conn_type: c.conn_type, description: text(c.description), host: text(c.host), login: text(c.login), schema: text(c.schema), port: text(c.port), password: '', extra: text(c.extra) };
+        return (
+          <EditForm title={`Edit connection ${id}`} testId="edit-connection" initial={initial} busy={save.isPending} error={save.error} onClose={onClose}
+            onSave={(changed, v) => save.mutateAsync({ changed, v })}
+            fields={[{ name: 'conn_type', label: 'Type' }, { name: 'host', label: 'Host' }, { name: 'login', label: 'Login' }, { name: 'password', label: 'Password', type: 'password', secret: true, hint: 'unchanged when left blank' },
+              { name: 'schema', label: 'Schema' }, { name: 'port', label: 'Port', type: 'number' }, { name: 'description', label: 'Description' }, { name: 'extra', label: 'Extra (JSON; secret fields masked)', type: 'textarea' }]} />
+        );
+      }}
+    </Loaded>
+  );
+}
+
 interface Variable { key: string; description: string | null }
 function Variables() {
   const can = useCan();
   const { q, create } = useCrud<Variable>('variables', v1`/variables?limit=1000`, 'variables');
+  const [editing, setEditing] = useState<string | null>(null);
   const columns: Array<ColumnDef<Variable, any>> = [
     { header: 'Key', accessorKey: 'key' }, { header: 'Description', accessorKey: 'description' },
-    { header: '', id: 'x', cell: (c) => can('delete', 'Variables') && <button onClick={() => create.mutate({ path: v1`/variables/${c.row.original.key}`, method: 'DELETE' })}>Delete</button> },
+    { header: '', id: 'x', cell: (c) => (
+      <span className="row-actions">
+        {can('edit', 'Variables') && <button onClick={() => setEditing(c.row.original.key)} data-testid={`edit-${c.row.original.key}`}>Edit</button>}
+        {can('delete', 'Variables') && <button onClick={() => create.mutate({ path: v1`/variables/${c.row.original.key}`, method: 'DELETE' })}>Delete</button>}
+      </span>) },
   ];
   return (
     <>
       <h1>Variables</h1>
       <p className="muted">Values are not listed; secret-looking keys are always masked.</p>
       <Loaded query={q}>{() => <DataTable testId="variables" data={q.data!} columns={columns} />}</Loaded>
-      {can('create', 'Variables') && (
+      {editing && <EditVariable key={editing} id={editing} onClose={() => setEditing(null)} />}
+      {!editing && can('create', 'Variables') && (
         <CreateForm label="Add variable" busy={create.isPending} error={create.error}
           fields={[{ name: 'key', label: 'Key', required: true }, { name: 'value', label: 'Value', required: true }, { name: 'description', label: 'Description' }]}
           onSubmit={(v) => create.mutateAsync({ path: v1`/variables`, body: { key: v.key, value: v.value, ...(v.description ? { description: v.description } : {}) } })} />
@@ -99,20 +181,64 @@ function Variables() {
   );
 }
 
+/** A variable's edit form; a secret variable's value is never shown (blank keeps it). */
+function EditVariable({ id, onClose }: { id: string; onClose: () => void }) {
+  const client = useQueryClient();
+  const current = useQuery({ queryKey: ['variable', id], queryFn: () => api<{ key: string; value: string; description: string | null }>(v1`/variables/${id}`), gcTime: 0 });
+  const save = useMutation({
+    mutationFn: ({ changed, v }: { changed: string[]; v: Record<string, string> }) =>
+      api(v1`/variables/${id}` + maskOf(changed), { method: 'PATCH', body: { key: id, ...(changed.includes('value') && { value: v.value }), ...(changed.includes('description') && { description: orNull(v.description) }) } }),
+    onSettled: () => client.invalidateQueries({ queryKey: ['variables'] }),
+  });
+  return (
+    <Loaded query={current}>
+      {() => {
+        const secret = current.data!.value === '***';
+        const initial = { value: secret ? '' : current.data!.value, description: text(current.data!.description) };
+        return (
+          <EditForm title={`Edit variable ${id}`} testId="edit-variable" initial={initial} busy={save.isPending} error={save.error} onClose={onClose}
+            onSave={(changed, v) => save.mutateAsync({ changed, v })}
+            fields={[secret ? { name: 'value', label: 'Value (secret)', type: 'password', secret: true, hint: 'unchanged when left blank' } : { name: 'value', label: 'Value', type: 'textarea' }, { name: 'description', label: 'Description' }]} />
+        );
+      }}
+    </Loaded>
+  );
+}
+
 interface Pool { name: string; slots: number; occupied_slots: number; running_slots: number; queued_slots: number; open_slots: number; description: string | null }
 function Pools() {
   const can = useCan();
   const { q, create } = useCrud<Pool>('pools', v1`/pools?limit=1000`, 'pools');
+  const [editing, setEditing] = useState<Pool | null>(null);
+  const client = useQueryClient();
+  const save = useMutation({
+    mutationFn: ({ pool, changed, v }: { pool: Pool; changed: string[]; v: Record<string, string> }) => {
+      const body: Record<string, unknown> = {};
+      for (const f of changed) body[f] = f === 'slots' ? Number(v.slots) : f === 'description' ? orNull(v.description) : v[f];
+      return api(v1`/pools/${pool.name}` + maskOf(changed), { method: 'PATCH', body });
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ['pools'] }),
+  });
   const columns: Array<ColumnDef<Pool, any>> = [
     { header: 'Name', accessorKey: 'name' }, { header: 'Slots', accessorKey: 'slots' }, { header: 'Running', accessorKey: 'running_slots' },
     { header: 'Queued', accessorKey: 'queued_slots' }, { header: 'Open', accessorKey: 'open_slots' }, { header: 'Description', accessorKey: 'description' },
-    { header: '', id: 'x', cell: (c) => can('delete', 'Pools') && c.row.original.name !== 'default_pool' && <button onClick={() => create.mutate({ path: v1`/pools/${c.row.original.name}`, method: 'DELETE' })}>Delete</button> },
+    { header: '', id: 'x', cell: (c) => (
+      <span className="row-actions">
+        {can('edit', 'Pools') && <button onClick={() => { save.reset(); setEditing(c.row.original); }} data-testid={`edit-${c.row.original.name}`}>Edit</button>}
+        {can('delete', 'Pools') && c.row.original.name !== 'default_pool' && <button onClick={() => create.mutate({ path: v1`/pools/${c.row.original.name}`, method: 'DELETE' })}>Delete</button>}
+      </span>) },
   ];
   return (
     <>
       <h1>Pools</h1>
       <Loaded query={q}>{() => <DataTable testId="pools" data={q.data!} columns={columns} />}</Loaded>
-      {can('create', 'Pools') && (
+      {editing && (
+        <EditForm key={editing.name} title={`Edit pool ${editing.name}`} testId="edit-pool" busy={save.isPending} error={save.error} onClose={() => setEditing(null)}
+          initial={{ name: editing.name, slots: String(editing.slots), description: text(editing.description) }}
+          onSave={(changed, v) => save.mutateAsync({ pool: editing, changed, v })}
+          fields={[...(editing.name === 'default_pool' ? [] : [{ name: 'name', label: 'Name' }]), { name: 'slots', label: 'Slots (-1: unlimited)', type: 'number' as const }, { name: 'description', label: 'Description' }]} />
+      )}
+      {!editing && can('create', 'Pools') && (
         <CreateForm label="Add pool" busy={create.isPending} error={create.error}
           fields={[{ name: 'name', label: 'Name', required: true }, { name: 'slots', label: 'Slots', type: 'number', required: true }, { name: 'description', label: 'Description' }]}
           onSubmit={(v) => create.mutateAsync({ path: v1`/pools`, body: { name: v.name, slots: Number(v.slots), ...(v.description ? { description: v.description } : {}) } })} />

@@ -12,12 +12,14 @@ import { ACTIVE_STATES, fmtDate } from '../../format.ts';
 import type { DagDetails, GridCell, GridData, GridWire } from '../../types.ts';
 import { TriggerDialog } from '../TriggerDialog.tsx';
 import { CalendarView } from './CalendarView.tsx';
+import { dagDetailsUrl, gridUrl } from './dag-urls.ts';
 import { DagDatasetsView } from './DagDatasetsView.tsx';
 import { GanttView } from './GanttView.tsx';
 import { GridView } from './GridView.tsx';
 import { RunsView } from './RunsView.tsx';
 
-// The graph (layout engine) and code (highlighter) views load on first use.
+// The graph (layout engine) and code (highlighter) views and the Markdown renderer load on first use.
+const Markdown = lazy(() => import('../../components/Markdown.tsx'));
 const GraphView = lazy(() => import('./GraphView.tsx').then((m) => ({ default: m.GraphView })));
 const CodeView = lazy(() => import('./CodeView.tsx').then((m) => ({ default: m.CodeView })));
 
@@ -25,7 +27,7 @@ const CodeView = lazy(() => import('./CodeView.tsx').then((m) => ({ default: m.C
 export function useGrid(dagId: string, numRuns = 25) {
   return useQuery({
     queryKey: ['grid', dagId, numRuns],
-    queryFn: async () => decodeGrid(await api<GridWire>(`/ui/dags/${encodeURIComponent(dagId)}/grid?num_runs=${numRuns}`)),
+    queryFn: async () => decodeGrid(await api<GridWire>(gridUrl(dagId, numRuns))),
     refetchInterval: (q) => {
       const d = q.state.data;
       if (!d) return false;
@@ -43,7 +45,7 @@ export function decodeGrid(w: GridWire): GridData {
 
 export function DagPage() {
   const dagId = useParams().dagId!;
-  const details = useQuery({ queryKey: ['dag-details', dagId], queryFn: () => api<DagDetails>(v1`/dags/${dagId}/details`) });
+  const details = useQuery({ queryKey: ['dag-details', dagId], queryFn: () => api<DagDetails>(dagDetailsUrl(dagId)) });
   return (
     <Loaded query={details} notFound={`There is no DAG '${dagId}'. It may have been deleted, or its file may have stopped defining it.`}>
       {() => <DagBody details={details.data!} />}
@@ -75,7 +77,11 @@ function DagBody({ details }: { details: DagDetails }) {
       {(details.description || details.doc_md) && (
         <details className="doc" data-testid="dag-doc">
           <summary>{details.description ?? 'Documentation'}</summary>
-          {details.doc_md && <pre className="doc-text">{details.doc_md}</pre>}
+          {details.doc_md && (
+            <Suspense fallback={<div className="loading">Loading…</div>}>
+              <Markdown text={details.doc_md} testId="dag-doc-text" />
+            </Suspense>
+          )}
         </details>
       )}
       <nav className="tabs">

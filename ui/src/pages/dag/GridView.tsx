@@ -12,6 +12,7 @@ import { dominantState, mappedTitle, stateClass } from '../../components/State.t
 import { fmtDate } from '../../format.ts';
 import type { GridCell, GridData } from '../../types.ts';
 import { useGrid } from './DagPage.tsx';
+import { gridRuns } from './dag-urls.ts';
 import { buildRows, type GridRow } from './grid-rows.ts';
 import { RunPanel } from './RunPanel.tsx';
 import { TaskPanel } from './TaskPanel.tsx';
@@ -20,7 +21,7 @@ const ROW_HEIGHT = 24;
 
 export function GridView({ dagId }: { dagId: string }) {
   const [params] = useSearchParams();
-  const numRuns = Math.min(365, Math.max(1, Number(params.get('num_runs')) || 25));
+  const numRuns = gridRuns(params.get('num_runs'));
   const grid = useGrid(dagId, numRuns);
   return <Loaded query={grid}>{() => <Grid data={grid.data!} />}</Loaded>;
 }

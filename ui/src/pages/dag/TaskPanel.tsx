@@ -135,7 +135,7 @@ function Actions({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: str
   const clear = useMutation({
     mutationFn: () => api<{ task_instances: unknown[] }>(v1`/dags/${dagId}/clearTaskInstances`, {
       method: 'POST',
-      body: { dry_run: false, task_ids: [taskId], dag_run_id: runId, only_failed: false, include_downstream: downstream, include_upstream: upstream, include_subdags: recursive, include_parentdag: recursive },
+      body: { dry_run: false, task_ids: [taskId], dag_run_id: runId, only_failed: false, include_downstream: downstream, include_upstream: upstream, include_subdags: recursive },
     }),
     onSettled: done,
   });
@@ -146,8 +146,8 @@ function Actions({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: str
         <button onClick={() => clear.mutate()} data-testid="clear-task">Clear</button>
         <label className="inline"><input type="checkbox" checked={downstream} onChange={(e) => setDownstream(e.target.checked)} /> downstream</label>
         <label className="inline"><input type="checkbox" checked={upstream} onChange={(e) => setUpstream(e.target.checked)} /> upstream</label>
-        <label className="inline" title="Also clear the task instances of DAGs this task triggered. The server accepts the option (include_subdags / include_parentdag) but does not clear across DAGs yet.">
-          <input type="checkbox" checked={recursive} disabled onChange={(e) => setRecursive(e.target.checked)} /> recursive
+        <label className="inline" title="Also clear the tasks of other DAGs that ExternalTaskMarkers among the cleared tasks point at, with their downstream tasks, recursively.">
+          <input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} data-testid="clear-recursive" /> recursive
         </label>
       </div>
       <div className="actions">
