@@ -16,11 +16,20 @@
  */
 import type { Kysely } from 'kysely';
 import type { SerializedDag } from '../core/serialized-dag.ts';
+import type { DagRunState } from '../core/states.ts';
 import { dataIntervalsBetween } from '../core/timetable/index.ts';
 import { casDagRunState, nowIso, type Schema } from '../store/index.ts';
 import type { ReprocessBehavior } from '../store/schema.ts';
 import { clearTaskInstances, findTaskInstancesToClear } from './clear-tasks.ts';
 import { createDagRun, defaultRunId } from './create-run.ts';
+
+/**
+ * Whether a run goes on while its DAG is paused: backfill runs, and runs a backfill reprocesses
+ * (whatever their type), as Airflow runs backfills of paused DAGs.
+ */
+export function runsWhilePaused(run: { run_type: string; backfill_id: number | null }): boolean {
+  return run.run_type === 'backfill' || run.backfill_id !== null;
+}
 
 /** Why a backfill refused a request; `status` is the HTTP status the API answers. */
 export class BackfillError extends Error {
@@ -52,7 +61,16 @@ export interface PlannedDate {
   /** `create` a run, `reprocess` the existing one, or `skip` it (with the reason). */
   action: 'create' | 'reprocess' | 'skip';
   existingRunId: string | null;
+  /** The state of the existing run (null when there is none). */
+  existingState: DagRunState | null;
   reason: 'in flight' | 'already exists' | null;
+}
+
+/** A backfill just created, with each of its dates in the order its runs start. */
+export interface CreatedBackfill {
+  id: number;
+  /** Each date's plan and its run: the one created or reprocessed (null when skipped). */
+  dates: Array<PlannedDate & { runId: string | null }>;
 }
 
 /** Decides each logical date of the range (see the module comment); changes nothing. */
@@ -72,16 +90,20 @@ export async function planBackfillDates(db: Kysely<Schema>, dag: SerializedDag, 
   const planned = infos.map((info): PlannedDate => {
     const row = byDate.get(info.logicalDate.toISOString());
     const base = { logicalDate: info.logicalDate, dataInterval: info.dataInterval };
-    if (!row) return { ...base, action: 'create', existingRunId: null, reason: null };
-    if (row.state === 'queued' || row.state === 'running') return { ...base, action: 'skip', existingRunId: row.run_id, reason: 'in flight' };
+    if (!row) return { ...base, action: 'create', existingRunId: null, existingState: null, reason: null };
+    const existing = { existingRunId: row.run_id, existingState: row.state };
+    if (row.state === 'queued' || row.state === 'running') return { ...base, action: 'skip', ...existing, reason: 'in flight' };
     const reprocess = (r.reprocessBehavior === 'failed' && row.state === 'failed') || (r.reprocessBehavior === 'completed' && (row.state === 'failed' || row.state === 'success'));
-    return { ...base, action: reprocess ? 'reprocess' : 'skip', existingRunId: row.run_id, reason: reprocess ? null : 'already exists' };
+    return { ...base, action: reprocess ? 'reprocess' : 'skip', ...existing, reason: reprocess ? null : 'already exists' };
   });
   return r.runBackwards ? planned.reverse() : planned;
 }
 
-/** Creates the backfill and its runs (see the module comment); returns its id. */
-export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: BackfillRequest, o: { xcomFolder: string }): Promise<number> {
+/**
+ * Creates the backfill and its runs (see the module comment) in one transaction: the API's
+ * `POST /backfills` and `baton dags backfill` both come here.
+ */
+export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: BackfillRequest, o: { xcomFolder: string }): Promise<CreatedBackfill> {
   if (!Number.isInteger(r.maxActiveRuns) || r.maxActiveRuns < 1) throw new BackfillError(400, `max_active_runs must be at least 1 (got ${r.maxActiveRuns}).`);
   return db.transaction().execute(async (trx) => {
     const active = await trx.selectFrom('backfill').select('id').where('dag_id', '=', dag.dagId).where('completed_at', 'is', null).executeTakeFirst();
@@ -94,6 +116,7 @@ export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: 
       created_at: ts, completed_at: null, updated_at: ts,
     }).returning('id').executeTakeFirstOrThrow();
     const reprocess: string[] = [];
+    const dates: CreatedBackfill['dates'] = [];
     for (const [i, p] of plan.entries()) {
       let runId = p.existingRunId;
       if (p.action === 'create') {
@@ -104,6 +127,7 @@ export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: 
         reprocess.push(runId!);
       }
       await trx.insertInto('backfill_dag_run').values({ backfill_id: id, logical_date: p.logicalDate.toISOString(), run_id: p.action === 'skip' ? null : runId, exception_reason: p.reason, sort_ordinal: i + 1 }).execute();
+      dates.push({ ...p, runId: p.action === 'skip' ? null : runId });
     }
     if (reprocess.length) {
       const tis = await findTaskInstancesToClear(trx, dag, { runIds: reprocess });
@@ -114,7 +138,7 @@ export async function createBackfill(db: Kysely<Schema>, dag: SerializedDag, r: 
       }
     }
     if (plan.every((p) => p.action === 'skip')) await trx.updateTable('backfill').set({ completed_at: ts }).where('id', '=', id).execute();
-    return id;
+    return { id, dates };
   });
 }
 

@@ -8,6 +8,7 @@ import { resolveParams } from '../core/params.ts';
 import type { Json, SerializedDag } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
 import { casTaskInstanceStates, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
+import { runsWhilePaused } from './backfills.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
@@ -91,7 +92,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     const runInfo = await loadRuns(trx, runKeys);
     const rows = scheduled
       .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`) }))
-      .filter((r) => r.run?.state === 'running' && (!r.run.is_paused || r.run.run_type === 'backfill'))
+      .filter((r) => r.run?.state === 'running' && (!r.run.is_paused || runsWhilePaused(r.run)))
       .map((r) => ({ ...r, logical_date: r.run!.logical_date, max_active_tasks: r.run!.max_active_tasks }));
     if (rows.length === 0) return [];
 
@@ -176,7 +177,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
 
 /** The runs of these keys (`dagId\0runId`) with their DAG's pause flag and task limit, in one query per 400 runs. */
 async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
-  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number; is_paused: number; max_active_tasks: number };
+  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; backfill_id: number | null; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number; is_paused: number; max_active_tasks: number };
   const out = new Map<string, RunInfo>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
@@ -184,7 +185,7 @@ async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
       return sql`(${dagId}, ${runId})`;
     }));
     const { rows } = await sql<RunInfo & { dag_id: string }>`
-      select r.dag_id, r.run_id, r.run_type, r.state, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.external_trigger, d.is_paused, d.max_active_tasks
+      select r.dag_id, r.run_id, r.run_type, r.backfill_id, r.state, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.external_trigger, d.is_paused, d.max_active_tasks
       from dag_run r inner join dag d on d.dag_id = r.dag_id where (r.dag_id, r.run_id) in (values ${pairs})`.execute(trx);
     for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { ...r, external_trigger: Number(r.external_trigger), is_paused: Number(r.is_paused), max_active_tasks: Number(r.max_active_tasks) });
   }

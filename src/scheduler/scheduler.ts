@@ -12,6 +12,7 @@ import { tiKeyString } from '../executors/executor.ts';
 import { sql } from 'kysely';
 import { bumpRunVersions, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents, type TiMove } from './apply-events.ts';
+import { runsWhilePaused } from './backfills.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
 import { queueScheduled } from './queue-tasks.ts';
@@ -422,8 +423,8 @@ export class Scheduler {
         if (runMoves.length) bumpOnly.push({ dagId, runId });
         continue;
       }
-      // Backfill runs proceed even while their DAG is paused, as Airflow's backfill does.
-      const decidable = head && head.state === 'running' && (!head.is_paused || head.run_type === 'backfill');
+      // Backfill runs (and runs a backfill reprocesses) proceed even while their DAG is paused, as in Airflow.
+      const decidable = head && head.state === 'running' && (!head.is_paused || runsWhilePaused(head));
       const dag = decidable ? await this.cache.get(trx, dagId) : undefined;
       if (!head || !dag) {
         this.models.forget(key);
@@ -537,23 +538,23 @@ export class Scheduler {
 }
 
 /**
- * State, type, pause flag and TI version of each run, in one query per 400 runs. With `lock`
- * (PostgreSQL), each run is locked for this transaction and runs another scheduler holds are
- * left out. The lock is `FOR NO KEY UPDATE`: results recorded meanwhile for a locked run
+ * State, type, backfill, pause flag and TI version of each run, in one query per 400 runs. With
+ * `lock` (PostgreSQL), each run is locked for this transaction and runs another scheduler holds
+ * are left out. The lock is `FOR NO KEY UPDATE`: results recorded meanwhile for a locked run
  * (history rows, XComs, whose foreign keys refer to the run) do not wait for this pass to commit.
  */
 export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) {
-  const out = new Map<string, { id: number; state: string; run_type: string; ti_version: number; is_paused: number }>();
+  const out = new Map<string, { id: number; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number }>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
       const [dagId, runId] = k.split('\u0000') as [string, string];
       return sql`(${dagId}, ${runId})`;
     }));
-    const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; ti_version: number; is_paused: number }>`
-      select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.ti_version, d.is_paused
+    const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number }>`
+      select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
       from dag_run r inner join dag d on d.dag_id = r.dag_id
       where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`.execute(trx);
-    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
+    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, backfill_id: r.backfill_id, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
   }
   return out;
 }

@@ -72,7 +72,7 @@ export function backfillRoutes(deps: V2Deps): RouteDef[] {
     route('create_backfill', ['create', 'DAG Runs'], async (c, input) => {
       const b = input.body as BackfillBody;
       const { dag, req } = await request(b, c.get('principal')?.username ?? null);
-      const id = await createBackfill(deps.db, dag, req, { xcomFolder: deps.config.xcomFolder }).catch(asHttp);
+      const { id } = await createBackfill(deps.db, dag, req, { xcomFolder: deps.config.xcomFolder }).catch(asHttp);
       await deps.audit(c, { event: 'backfill.create', dagId: dag.dagId, extra: { backfill_id: id, from_date: b.from_date, to_date: b.to_date, reprocess_behavior: req.reprocessBehavior } });
       deps.changed();
       return c.json(await one(id));
