@@ -48,13 +48,21 @@ try {
     await page.waitForSelector('[data-testid=trigger-form] [role=alert]');
   });
   await shot('grid', '/dags/example_task_group/grid?run_id=tg_3&task_id=section_1.task_2', '[data-testid=task-log]:has-text("Marking task")');
-  await shot('task-failed', '/dags/ui_flaky/grid?run_id=flaky_1&task_id=flaky', '[data-testid=task-log]:has-text("first try fails")');
+  await shot('task-failed', '/dags/ui_flaky/grid?run_id=flaky_1&task_id=flaky', '[data-testid=task-log]:has-text("first try fails")', async () => {
+    await page.click('[data-testid=dag-doc] summary');
+    await page.waitForSelector('[data-testid=dag-doc-text] h1');
+  });
   await shot('graph', '/dags/example_task_group/graph', '[data-node-id=end][data-state=success]');
   await shot('gantt', '/dags/example_task_group/gantt?run_id=tg_3', '[data-testid=gantt]');
   await shot('code', '/dags/ui_params/code', '[data-testid=dag-code]');
   await shot('ml', '/ml?dag_id=ui_ml&run_id=ml_1', '[data-testid="chart-loss"] canvas');
   await shot('models', '/ml/models', '[data-testid=models]');
   await shot('pools', '/admin/pools', '[data-testid=pools]');
+  await call('POST', '/connections', { connection_id: 'warehouse', conn_type: 'postgres', host: 'db.example.com', login: 'etl', port: 5432, password: 'not-shown' });
+  await shot('connection-edit', '/admin/connections', '[data-testid=edit-warehouse]', async () => {
+    await page.click('[data-testid=edit-warehouse]');
+    await page.waitForSelector('[data-testid=edit-connection] input[name=host]');
+  });
   await shot('not-found', '/dags/no_such_dag/grid', '[data-testid=not-found]');
   await page.click('[data-testid=theme-toggle]');
   await shot('grid-dark', '/dags/example_task_group/grid?run_id=tg_3', '.run-bar');
