@@ -130,12 +130,14 @@ export default dag({ id: 'victim', schedule: null }, () => {
 
     test('a broken DAG file becomes an import error while the other DAGs keep running, also when a file breaks later', async () => {
       const good = `import { dag, task } from 'baton';\nexport default dag({ id: 'good', schedule: null }, () => { task('t', async () => 1)(); });\n`;
+      // The per-file timeout is long enough for a good file to import on a busy machine (test
+      // files run side by side), and short enough that the hanging one is given up soon.
       const h = await startHarness(dialect, {
         'good.ts': good,
         'other.ts': good.replace("'good'", "'other'"),
         'broken.ts': `import { dag } from 'baton';\nthrow new Error('this file is broken on purpose');\n`,
         'hangs.ts': `while (true) {}\n`,
-      }, { env: { BATON_DAG_FILE_PROCESSOR_TIMEOUT: '2' } });
+      }, { env: { BATON_DAG_FILE_PROCESSOR_TIMEOUT: '6' } });
       try {
         const errors = await h.db.selectFrom('import_error').select(['filename', 'stacktrace', 'line']).orderBy('filename').execute();
         assert.deepEqual(errors.map((e) => e.filename.split('/').pop()), ['broken.ts', 'hangs.ts']);
