@@ -115,9 +115,10 @@ for (const dialect of eachDialect()) {
     });
 
     test('a paused DAG: the backfill creates and reprocesses runs, all run to the end, one run per date, and the DAG stays paused', async () => {
+      // Paused first, so the engine never starts the manual run: it is then marked failed.
+      await h.call('PATCH', '/api/v2/dags/api_etl', { body: { is_paused: true } });
       const old = await h.call('POST', '/api/v2/dags/api_etl/dagRuns', { body: { dag_run_id: 'failed_manual', logical_date: day(7) } });
       assert.equal(old.status, 200);
-      await h.call('PATCH', '/api/v2/dags/api_etl', { body: { is_paused: true } });
       await h.db.updateTable('dag_run').set({ state: 'failed' }).where('run_id', '=', 'failed_manual').execute();
       const r = await h.call('POST', '/api/v2/backfills', { body: { dag_id: 'api_etl', from_date: day(6), to_date: day(7), reprocess_behavior: 'failed' } });
       assert.equal(r.status, 200);
