@@ -4,32 +4,12 @@
  * and never past the pool's slots. (Faults: faults.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { upsertPool } from '../../src/store/repos/pools.ts';
-import { BIN, startDistributed, type DistributedHarness } from './helpers.ts';
-
-function startScheduler(h: DistributedHarness): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'scheduler'], { env: h.env, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', () => {});
-  return child;
-}
-
-function lines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function allRunsDone(h: DistributedHarness, dagId: string, n: number): Promise<boolean> {
-  const rows = await h.db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).execute();
-  return rows.length === n && rows.every((r) => r.state === 'success' || r.state === 'failed');
-}
+import { allRunsDone, lines, startDistributed, startScheduler } from './helpers.ts';
 
 describe('distributed mode: exactly once', () => {
   test('2 schedulers and 3 worker processes run 10,000 task instances in 50 runs through a pool: each exactly once, never past the pool', async () => {

@@ -5,33 +5,13 @@
  * user of the server, so `npm test` runs this file alone.
  */
 import assert from 'node:assert/strict';
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { BIN, startDistributed, type DistributedHarness } from './helpers.ts';
+import { allRunsDone, lines, startDistributed, startScheduler } from './helpers.ts';
 
 const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
-
-function startScheduler(h: DistributedHarness): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'scheduler'], { env: h.env, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', () => {});
-  return child;
-}
-
-function lines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function allRunsDone(h: DistributedHarness, dagId: string, n: number): Promise<boolean> {
-  const rows = await h.db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).execute();
-  return rows.length === n && rows.every((r) => r.state === 'success' || r.state === 'failed');
-}
 
 describe('distributed mode: exactly once under faults', () => {
   test('kill -9 of a worker and of a scheduler, a Redis restart and terminated PostgreSQL connections: every task succeeds, none recorded is run again', async () => {

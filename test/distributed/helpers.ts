@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { BatonWorker, type BatonWorkerOptions } from '../../src/executors/bullmq/index.ts';
 import { dialectNamed } from '../support/databases.ts';
 import { startHarness, type EngineHarness } from '../support/engine-harness.ts';
@@ -64,4 +65,26 @@ export async function startDistributed(files: Record<string, string>, env: Recor
       await stopHarness();
     },
   });
+}
+
+/** A `baton scheduler` process on the harness's database and Redis (stderr read and dropped). */
+export function startScheduler(h: DistributedHarness): ChildProcess {
+  const child = spawn(process.execPath, [BIN, 'scheduler'], { env: h.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', () => {});
+  return child;
+}
+
+/** The non-empty lines of a file, or none when it does not exist yet. */
+export function lines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the DAG has exactly `n` runs, all finished. */
+export async function allRunsDone(h: DistributedHarness, dagId: string, n: number): Promise<boolean> {
+  const rows = await h.db.selectFrom('dag_run').select('state').where('dag_id', '=', dagId).execute();
+  return rows.length === n && rows.every((r) => r.state === 'success' || r.state === 'failed');
 }
