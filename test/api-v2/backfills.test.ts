@@ -99,16 +99,21 @@ for (const dialect of eachDialect()) {
     });
     after(() => h?.close());
 
+    /** Waits (up to a minute) until the backfill is completed, and asserts it is. */
+    const untilCompleted = async (created: { id: number; completed_at: string | null }) => {
+      const deadline = Date.now() + 60_000;
+      let b = created;
+      while (!b.completed_at && Date.now() < deadline) {
+        await new Promise((res) => setTimeout(res, 200));
+        b = (await h.call('GET', `/api/v2/backfills/${created.id}`)).body;
+      }
+      assert.ok(b.completed_at, 'the backfill completed');
+    };
+
     test('every date runs to success, never more than max_active_runs at once, and the backfill completes', async () => {
       const r = await h.call('POST', '/api/v2/backfills', { body: { dag_id: 'api_etl', from_date: day(1), to_date: day(3), max_active_runs: 1 } });
       assert.equal(r.status, 200);
-      const deadline = Date.now() + 60_000;
-      let b = r.body;
-      while (!b.completed_at && Date.now() < deadline) {
-        await new Promise((res) => setTimeout(res, 200));
-        b = (await h.call('GET', `/api/v2/backfills/${r.body.id}`)).body;
-      }
-      assert.ok(b.completed_at, 'the backfill completed');
+      await untilCompleted(r.body);
       const runs = (await h.call('GET', '/api/v2/dags/api_etl/dagRuns?run_type=backfill&order_by=logical_date')).body.dag_runs;
       assert.deepEqual(runs.map((x: { logical_date: string; state: string }) => [x.logical_date, x.state]), [[day(1), 'success'], [day(2), 'success'], [day(3), 'success']]);
       for (let i = 1; i < runs.length; i++) assert.ok(runs[i].start_date >= runs[i - 1].end_date, 'one run at a time');
@@ -122,13 +127,7 @@ for (const dialect of eachDialect()) {
       await h.db.updateTable('dag_run').set({ state: 'failed' }).where('run_id', '=', 'failed_manual').execute();
       const r = await h.call('POST', '/api/v2/backfills', { body: { dag_id: 'api_etl', from_date: day(6), to_date: day(7), reprocess_behavior: 'failed' } });
       assert.equal(r.status, 200);
-      const deadline = Date.now() + 60_000;
-      let b = r.body;
-      while (!b.completed_at && Date.now() < deadline) {
-        await new Promise((res) => setTimeout(res, 200));
-        b = (await h.call('GET', `/api/v2/backfills/${r.body.id}`)).body;
-      }
-      assert.ok(b.completed_at, 'the backfill completed');
+      await untilCompleted(r.body);
       const runs = await h.db.selectFrom('dag_run').select(['run_id', 'run_type', 'state', 'logical_date']).where('dag_id', '=', 'api_etl').where('logical_date', 'in', [day(6), day(7)]).orderBy('logical_date').execute();
       assert.deepEqual(runs.map((x) => [x.logical_date, x.run_type, x.state]), [[day(6), 'backfill', 'success'], [day(7), 'manual', 'success']]);
       assert.equal((await h.call('GET', '/api/v2/dags/api_etl')).body.is_paused, true);
