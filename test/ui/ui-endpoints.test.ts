@@ -143,6 +143,7 @@ for (const dialect of eachDialect()) {
       assert.match(asset.contentType, /javascript/);
       assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
       assert.equal((await h.call('GET', '/assets/..%2f..%2fetc%2fpasswd', { role: null, unchecked: true })).status, 404);
+      for (const folder of ['/assets/', '/assets']) assert.equal((await h.call('GET', folder, { role: null, unchecked: true })).status, 404, `${folder} is a folder, not a file`);
       const api = await h.call('GET', '/nothing-here', { role: null, unchecked: true });
       assert.equal(api.status, 404);
     });

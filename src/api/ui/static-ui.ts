@@ -6,7 +6,7 @@
  * index.html, whose router shows the page (or its not-found page). Requests from API clients
  * (no `text/html` in Accept) keep getting problem documents for unknown paths.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +71,7 @@ export function uiFiles(dir: string = DEFAULT_UI_DIR): (c: Context) => Promise<R
     if (RESERVED.test(path)) return undefined;
     if (path.startsWith('/assets/') || path === '/favicon.svg') {
       const file = normalize(join(root, decodeURIComponent(path)));
-      if (!file.startsWith(root) || !existsSync(file)) return undefined;
+      if (!file.startsWith(root) || !statSync(file, { throwIfNoEntry: false })?.isFile()) return undefined;
       const encoding = precompressed(file, c.req.header('accept-encoding'));
       const body = await readFile(encoding ? file + encoding.suffix : file);
       return c.body(body, 200, {
