@@ -71,6 +71,17 @@ try {
     configFile: false,
     logLevel: quiet ? 'error' : 'warn',
     plugins: [react(), preloadApp()],
+    // The app is written against React's API and runs on Preact's implementation of it
+    // (preact/compat): about a tenth of react-dom's size, so the first page starts sooner.
+    resolve: {
+      alias: [
+        { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+        { find: /^react-dom$/, replacement: 'preact/compat' },
+        { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
+        { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
+        { find: /^react$/, replacement: 'preact/compat' },
+      ],
+    },
     build: {
       outDir,
       emptyOutDir: true,

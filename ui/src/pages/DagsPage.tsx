@@ -6,8 +6,8 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { useMemo, useRef, useState, type MouseEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, v1 } from '../api.ts';
 import { useCan } from '../auth.tsx';
 import { ErrorMessage } from '../components/Problem.tsx';
@@ -16,6 +16,9 @@ import { ACTIVE_STATES, fmtDate } from '../format.ts';
 import type { Dag } from '../types.ts';
 import { dagListUrl, RECENT_RUNS_URL } from './dag-list-urls.ts';
 import { TriggerDialog } from './TriggerDialog.tsx';
+
+/** A row's height in pixels; `.dag-row` in styles.css sets the same. */
+const ROW_HEIGHT = 52;
 
 interface RecentRun { run_id: string; state: string; logical_date: string }
 interface ImportError { import_error_id: number; filename: string; stack_trace: string; timestamp: string }
@@ -61,7 +64,17 @@ export function DagsPage() {
   const runsOf = (id: string) => recent.data?.dag_runs[id] ?? [];
   const rows = (dags.data?.dags ?? []).filter((d) => !state || runsOf(d.dag_id)[0]?.state === state);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 52, overscan: 10 });
+  // Every row is ROW_HEIGHT tall (styles.css), so rows are never measured: measuring each row
+  // forces a layout per row on the first screen.
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const navigate = useNavigate();
+  // The squares are plain links (a router Link per square costs a route resolution each);
+  // a plain click still navigates inside the app.
+  const follow = (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(e.currentTarget.getAttribute('href')!);
+  };
   const virtualRows = virtual.getVirtualItems();
   const padTop = virtualRows[0]?.start ?? 0;
   const padBottom = virtualRows.length ? virtual.getTotalSize() - virtualRows[virtualRows.length - 1]!.end : 0;
@@ -110,7 +123,7 @@ export function DagsPage() {
           {virtualRows.map((v) => {
             const d = rows[v.index]!;
             return (
-            <tr key={d.dag_id} data-dag-id={d.dag_id} data-index={v.index} ref={virtual.measureElement}>
+            <tr key={d.dag_id} data-dag-id={d.dag_id} data-index={v.index} className="dag-row">
               <td>
                 <input type="checkbox" className="switch" title={d.is_paused ? 'Paused: click to unpause' : 'Active: click to pause'} checked={!d.is_paused} disabled={!can('edit', 'DAGs')}
                   onChange={() => pause.mutate({ dag_id: d.dag_id, is_paused: !d.is_paused })} aria-label={`Pause ${d.dag_id}`} />
@@ -125,7 +138,7 @@ export function DagsPage() {
               <td>
                 <div className="squares">
                   {[...runsOf(d.dag_id)].reverse().map((r) => (
-                    <Link key={r.run_id} to={`/dags/${encodeURIComponent(d.dag_id)}/grid?run_id=${encodeURIComponent(r.run_id)}`} className={`sq ${stateClass(r.state)}`} title={`${r.run_id}: ${r.state}`} data-state={r.state} />
+                    <a key={r.run_id} href={`/dags/${encodeURIComponent(d.dag_id)}/grid?run_id=${encodeURIComponent(r.run_id)}`} onClick={follow} className={`sq ${stateClass(r.state)}`} title={`${r.run_id}: ${r.state}`} data-state={r.state} />
                   ))}
                 </div>
               </td>
