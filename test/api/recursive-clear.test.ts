@@ -2,7 +2,8 @@
  * API v1 clearTaskInstances with `include_subdags` (Airflow 2): follows the ExternalTaskMarkers
  * among the cleared tasks to the task instances of other DAGs at the same logical date, which the
  * engine runs again; without it only the DAG itself is cleared; a chain deeper than the marker's
- * recursion depth is 400 naming the chain, with nothing changed.
+ * recursion depth is 400 naming the chain, with nothing changed. Clearing a whole run
+ * (`POST …/dagRuns/{run}/clear`) always follows markers, as Airflow 2 does.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -57,6 +58,28 @@ for (const dialect of eachDialect()) {
       assert.match(r.body.detail, /recursion depth of 1 .*mk_deep\.m \(run d1\) → mk_deeper\.m \(run e1\)/);
       assert.deepEqual(await tries('mk_deep', 'd1'), { m: 'success:1' });
       assert.deepEqual(await tries('mk_deeper', 'e1'), { m: 'success:1' });
+    });
+
+    test("clearing a whole run follows its markers too: the preview lists the external task instances, and clearing reruns them", async () => {
+      const preview = await h.call('POST', '/api/v1/dags/mk_parent/dagRuns/p1/clear', { body: { dry_run: true } });
+      assert.equal(preview.status, 200);
+      assert.deepEqual(refs(preview.body), ['mk_child/c1/load', 'mk_child/c1/wait', 'mk_parent/p1/extract', 'mk_parent/p1/mark_child']);
+      assert.equal(preview.body.total_entries, 4);
+      const before = await tries('mk_child', 'c1');
+      const r = await h.call('POST', '/api/v1/dags/mk_parent/dagRuns/p1/clear', { body: { dry_run: false } });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.dag_run_id, 'p1');
+      assert.equal(await h.engine!.waitForRun('mk_parent', 'p1', 60_000), 'success');
+      const next = (t: string) => `success:${Number(before[t]!.split(':')[1]) + 1}`;
+      await h.engine!.waitFor('the child tasks to rerun', async () => (await tries('mk_child', 'c1')).load === next('load'));
+      assert.deepEqual(await tries('mk_child', 'c1'), { before: before.before, load: next('load'), wait: next('wait') });
+    });
+
+    test('clearing a run whose markers chain deeper than the recursion depth is 400, and nothing is cleared', async () => {
+      const r = await h.call('POST', '/api/v1/dags/mk_deep/dagRuns/d1/clear', { body: { dry_run: false } });
+      assert.equal(r.status, 400);
+      assert.match(r.body.detail, /recursion depth of 1/);
+      assert.deepEqual(await tries('mk_deep', 'd1'), { m: 'success:1' });
     });
   });
 }

@@ -3,7 +3,7 @@
  * clear with `dry_run`), set its note, and list the dataset events that triggered it.
  */
 import { Hono } from 'hono';
-import { clearTaskInstances, findTaskInstancesToClear } from '../../scheduler/clear-tasks.ts';
+import { allCandidates, clearAcrossDags, findTaskInstancesToClearAcrossDags } from '../../scheduler/recursive-clear.ts';
 import { requirePermission, type ApiEnv } from '../auth-contract.ts';
 import { setDagRunState, type SettableRunState } from '../actions/run-actions.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -13,6 +13,7 @@ import { renderTis, requireDag, requireRun, tiQuery } from '../lookups.ts';
 import { badRequest, notFound } from '../problem.ts';
 import { datasetEventQuery, renderDatasetEvents } from '../views/datasets.ts';
 import { dagRunView } from '../views/runs.ts';
+import { recursiveClear } from './task-instance-actions.ts';
 
 const stateBody = bodyValidator<{ state?: SettableRunState }>(closedObject({ state: { type: 'string', enum: ['success', 'failed', 'queued'] } }));
 const clearBody = bodyValidator<{ dry_run?: boolean }>(closedObject({ dry_run: { type: 'boolean' } }));
@@ -40,15 +41,22 @@ export function dagRunActionRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const { dry_run: dryRun = true } = await readJsonBody(c, clearBody);
     await requireRun(deps.db, dagId, runId);
     const dag = await requireDag(deps, dagId);
-    const candidates = await findTaskInstancesToClear(deps.db, dag, { runIds: [runId] });
+    // As in Airflow 2, clearing a run also clears what its ExternalTaskMarkers point at.
+    const groups = await recursiveClear(() => findTaskInstancesToClearAcrossDags(deps.db, (id) => deps.dags.get(deps.db, id), dag, { runIds: [runId] }, { recursive: true }));
     if (dryRun) {
-      const tis = candidates.length
-        ? await tiQuery(deps.db).where('ti.dag_id', '=', dagId).where('ti.run_id', '=', runId).where('ti.state', '!=', 'none').orderBy('ti.task_id').orderBy('ti.map_index').execute()
-        : [];
-      return c.json({ task_instances: await renderTis(deps.db, tis), total_entries: tis.length });
+      const planned = [...new Set(allCandidates(groups).filter((t) => t.state !== 'none').map((t) => `${t.dagId}\u0000${t.runId}`))];
+      const tis = [];
+      for (const key of planned) {
+        const [d, r] = key.split('\u0000') as [string, string];
+        tis.push(...(await tiQuery(deps.db).where('ti.dag_id', '=', d).where('ti.run_id', '=', r).where('ti.state', '!=', 'none').orderBy('ti.task_id').orderBy('ti.map_index').execute()));
+      }
+      const wanted = new Set(allCandidates(groups).map((t) => `${t.dagId}\u0000${t.runId}\u0000${t.taskId}\u0000${t.mapIndex}`));
+      const shown = tis.filter((t) => wanted.has(`${t.dag_id}\u0000${t.run_id}\u0000${t.task_id}\u0000${t.map_index}`));
+      return c.json({ task_instances: await renderTis(deps.db, shown), total_entries: shown.length });
     }
-    const result = await clearTaskInstances(deps.db, dag, candidates, { xcomFolder: deps.config.xcomFolder });
-    await deps.audit(c, { event: 'dag_run.clear', dagId, runId, extra: { cleared: result.cleared.length, left_running: result.active.length } });
+    const result = await clearAcrossDags(deps.db, groups, { xcomFolder: deps.config.xcomFolder });
+    const external = groups.slice(1).filter((g) => g.tis.length).map((g) => g.dag.dagId);
+    await deps.audit(c, { event: 'dag_run.clear', dagId, runId, extra: { cleared: result.cleared.length, left_running: result.active.length, ...(external.length ? { external_dags: external } : {}) } });
     deps.changed();
     return c.json(dagRunView(await requireRun(deps.db, dagId, runId)));
   });
