@@ -19,9 +19,32 @@ export interface QueueOptions {
   executorName: string;
   /** Put the hash of each DAG's serialized form in its workloads (`TaskWorkload.dagHash`). Default false. */
   withDagHash?: boolean;
-  /** How many scheduled TIs to consider per pass. Default: 4 × open slots, at least 32. */
+  /**
+   * How many scheduled TIs to read per pool with free slots, and overall, per pass. Default: for
+   * each pool 4 × the slots it can fill (its free slots, or the executor's open slots when fewer),
+   * at least 8; overall the best 32.
+   */
   maxCandidates?: number;
   onUnknownPool?: (pool: string, taskIds: string[]) => void;
+  /** Also read scheduled TIs whose pool does not exist (for `onUnknownPool`). Default true. */
+  lookForUnknownPools?: boolean;
+}
+
+const CANDIDATE_COLUMNS = sql.raw('dag_id, run_id, task_id, map_index, pool, pool_slots, priority_weight, try_number, max_tries, queue, next_method, next_kwargs');
+
+interface ScheduledRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  pool: string;
+  pool_slots: number;
+  priority_weight: number;
+  try_number: number;
+  max_tries: number;
+  queue: string;
+  next_method: string | null;
+  next_kwargs: string | null;
 }
 
 interface CandidateRow extends Candidate {
@@ -49,7 +72,6 @@ export interface QueueOutcome {
 /** `queueScheduledTasks`, also telling whether scheduled TIs remain. */
 export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<QueueOutcome> {
   if (o.executorSlots <= 0) return { workloads: [], waiting: true };
-  const limit = o.maxCandidates ?? Math.max(32, o.executorSlots * 4);
   let waiting = true;
   const workloads = await inTransaction(db, async (trx) => {
     // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
@@ -72,17 +94,38 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     const poolTotal = new Map(pools.map((p) => [p.pool, p.slots]));
     const fullPools = [...poolUsed].filter(([pool, used]) => (poolTotal.get(pool) ?? Infinity) !== -1 && used >= (poolTotal.get(pool) ?? Infinity)).map(([pool]) => pool);
     // Scheduled TIs first (index on state), then their runs and DAGs: a join here lets the
-    // planner scan every TI of a DAG when the DAG has many runs. Only a small multiple of the
-    // open slots is read, leaving out pools that are full.
-    let candidatesQuery = trx
-      .selectFrom('task_instance')
-      .select(['dag_id', 'run_id', 'task_id', 'map_index', 'pool', 'pool_slots', 'priority_weight', 'try_number', 'max_tries', 'queue', 'next_method', 'next_kwargs'])
-      .where(TI_SCHEDULED);
-    if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
-    const scheduled = await candidatesQuery
-      .orderBy('priority_weight', 'desc')
-      .limit(limit)
-      .execute();
+    // planner scan every TI of a DAG when the DAG has many runs. Each pool with free slots gets
+    // its own best candidates, a few per free slot (index on pool and priority), so a busy pool
+    // with thousands of waiting TIs costs a handful of rows per pass and cannot crowd out another
+    // pool's. When asked, TIs naming a pool that does not exist are looked for too (this scans
+    // the scheduled TIs, so the scheduler asks only now and then).
+    const branches: Array<{ pool: string | null; limit: number }> = pools
+      .filter((p) => !fullPools.includes(p.pool))
+      .map((p) => ({ pool: p.pool, limit: o.maxCandidates ?? Math.max(8, 4 * Math.min(o.executorSlots, p.slots === -1 ? o.executorSlots : p.slots - (poolUsed.get(p.pool) ?? 0))) }))
+      .filter((b) => b.limit > 0);
+    if (o.lookForUnknownPools !== false) branches.push({ pool: null, limit: o.maxCandidates ?? 32 });
+    if (branches.length === 0) {
+      waiting = true;
+      return [];
+    }
+    const { rows: read } = await sql<ScheduledRow & { branch: number }>`${sql.join(
+      branches.map((b, i) => sql`select * from (select ${sql.lit(i)} as branch, ${CANDIDATE_COLUMNS} from task_instance where ${TI_SCHEDULED}
+        ${b.pool === null ? sql`and pool not in (${sql.join(pools.map((p) => p.pool))})` : sql`and pool = ${b.pool}`}
+        order by priority_weight desc limit ${b.limit}) as ${sql.id(`b${i}`)}`),
+      sql` union all `,
+    )}`.execute(trx);
+    const seen = new Set<string>();
+    const scheduled: ScheduledRow[] = [];
+    const perBranch = new Map<number, number>();
+    for (const r of read) {
+      perBranch.set(Number(r.branch), (perBranch.get(Number(r.branch)) ?? 0) + 1);
+      const k = `${r.dag_id}\u0000${r.run_id}\u0000${r.task_id}\u0000${r.map_index}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      scheduled.push({ ...r, map_index: Number(r.map_index), pool_slots: Number(r.pool_slots), priority_weight: Number(r.priority_weight), try_number: Number(r.try_number), max_tries: Number(r.max_tries) });
+    }
+    // More may wait behind what a branch read.
+    const moreBehind = branches.some((b, i) => (perBranch.get(i) ?? 0) >= b.limit);
     if (scheduled.length === 0) {
       // Pools that are full were left out of the query: their TIs may still wait.
       waiting = fullPools.length > 0;
@@ -120,7 +163,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
       for (const c of unknownPool) (byPool.get(c.pool) ?? byPool.set(c.pool, []).get(c.pool)!).push(`${c.dagId}.${c.taskId}`);
       for (const [pool, ids] of byPool) o.onUnknownPool(pool, ids);
     }
-    waiting = picked.length < rows.length || rows.length < scheduled.length || scheduled.length >= limit || fullPools.length > 0;
+    waiting = picked.length < rows.length || rows.length < scheduled.length || moreBehind || fullPools.length > 0;
     if (picked.length === 0) return [];
 
     const ts = nowIso();

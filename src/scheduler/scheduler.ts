@@ -36,6 +36,8 @@ const LOCKED_RUN_RETRY_MS = 20;
 
 /** A try queued on a detached executor this long ago and missing there is dispatched again. */
 const LOST_DISPATCH_AFTER_MS = 5000;
+/** How often queueing also looks for scheduled TIs whose pool does not exist. */
+const UNKNOWN_POOL_CHECK_MS = 10_000;
 
 export interface SchedulerLogger {
   info(msg: string): void;
@@ -77,6 +79,7 @@ export class Scheduler {
   private nextDueAt: Date | null = null;
   private readonly log: SchedulerLogger;
   private readonly warnedPools = new Set<string>();
+  private unknownPoolsCheckedAt = 0;
   private lastError: string | null = null;
   /** The in-memory picture of each running run this scheduler decides. */
   private readonly models = new RunModels();
@@ -356,8 +359,12 @@ export class Scheduler {
         }
         await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves);
         const slots = this.o.executor.openSlots();
-        if (slots <= 0 || !this.scheduledWaiting) return [];
-        const queued = await queueScheduled(trx, this.cache, this.queueOptions(slots));
+        // TIs naming a pool that does not exist are looked for now and then (it scans every
+        // scheduled TI): they are warned about, and queued once the pool is created.
+        const lookForUnknownPools = Date.now() - this.unknownPoolsCheckedAt >= UNKNOWN_POOL_CHECK_MS;
+        if (slots <= 0 || (!this.scheduledWaiting && !lookForUnknownPools)) return [];
+        if (lookForUnknownPools) this.unknownPoolsCheckedAt = Date.now();
+        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), lookForUnknownPools });
         this.scheduledWaiting = queued.waiting;
         return queued.workloads;
       });

@@ -17,6 +17,7 @@ import * as m0008 from './migrations/0008_airflow3.ts';
 import * as m0010 from './migrations/0010_scheduler_speed.ts';
 import * as m0011 from './migrations/0011_executor_inbox.ts';
 import * as m0012 from './migrations/0012_asset_aliases.ts';
+import * as m0013 from './migrations/0013_scheduled_pool_index.ts';
 import { isPostgres } from './migrations/helpers.ts';
 
 /** Every migration, by name, in the order they apply. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0010_scheduler_speed': m0010,
   '0011_executor_inbox': m0011,
   '0012_asset_aliases': m0012,
+  '0013_scheduled_pool_index': m0013,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -79,14 +79,14 @@ describe('big DAGs in the browser', () => {
     const { context, page, errors } = await openPage(browser);
     await signIn(page, server.url, 'admin', BENCH_ADMIN_PASSWORD);
     await page.waitForSelector('tr[data-dag-id=dag_0005] .sq');
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
     const square = page.locator('tr[data-dag-id=dag_0005] .sq').last();
     const runId = new URL(`${server.url}${await square.getAttribute('href')}`).searchParams.get('run_id');
     assert.ok(runId, 'the square links to a run');
     await square.click();
     await page.waitForURL((u) => u.pathname === '/dags/dag_0005/grid' && u.searchParams.get('run_id') === runId);
     await page.waitForSelector('[data-testid=grid-body]');
-    assert.equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true, 'the app navigated in place');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument), true, 'the app navigated in place');
     assert.deepEqual(errors, []);
     await context.close();
   });
