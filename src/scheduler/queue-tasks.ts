@@ -108,12 +108,14 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
       waiting = true;
       return [];
     }
-    const { rows: read } = await sql<ScheduledRow & { branch: number }>`${sql.join(
-      branches.map((b, i) => sql`select * from (select ${sql.lit(i)} as branch, ${CANDIDATE_COLUMNS} from task_instance where ${TI_SCHEDULED}
+    const branchQuery = (b: { pool: string | null; limit: number }, i: number) => sql`select ${sql.lit(i)} as branch, ${CANDIDATE_COLUMNS} from task_instance where ${TI_SCHEDULED}
         ${b.pool === null ? sql`and pool not in (${sql.join(pools.map((p) => p.pool))})` : sql`and pool = ${b.pool}`}
-        order by priority_weight desc limit ${b.limit}) as ${sql.id(`b${i}`)}`),
-      sql` union all `,
-    )}`.execute(trx);
+        order by priority_weight desc limit ${b.limit}`;
+    // One pool (the usual case) is one plain query; several are one statement too.
+    const { rows: read } = await (branches.length === 1
+      ? branchQuery(branches[0]!, 0)
+      : sql`${sql.join(branches.map((b, i) => sql`select * from (${branchQuery(b, i)}) as ${sql.id(`b${i}`)}`), sql` union all `)}`
+    ).execute(trx) as { rows: Array<ScheduledRow & { branch: number }> };
     const seen = new Set<string>();
     const scheduled: ScheduledRow[] = [];
     const perBranch = new Map<number, number>();
