@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { ConnectionUriError, parseConnectionUri } from './connection-uri.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 const COLUMNS = ['conn_id', 'conn_type', 'description', 'host', 'schema', 'login', 'password', 'port', 'extra'];
 
@@ -55,7 +56,7 @@ export function registerConnectionCommands(program: Command): void {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_connections_add', { extra: { conn_id: connId, conn_type: input.connType } });
-        process.stdout.write(`Successfully added \`conn_id\`=${connId} : ${input.connType}://${input.host ?? ''}${input.port !== null && input.port !== undefined ? `:${input.port}` : ''}\n`);
+        cliOut(`Successfully added \`conn_id\`=${connId} : ${input.connType}://${input.host ?? ''}${input.port !== null && input.port !== undefined ? `:${input.port}` : ''}\n`);
       });
     });
 
@@ -80,7 +81,7 @@ export function registerConnectionCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await deleteConnection(ctx.db.db, connId))) throw new CliError(`Connection '${connId}' does not exist; see \`baton connections list\``);
         await recordCliEvent(ctx, 'cli_connections_delete', { extra: { conn_id: connId } });
-        process.stdout.write(`Successfully deleted connection with \`conn_id\`=${connId}\n`);
+        cliOut(`Successfully deleted connection with \`conn_id\`=${connId}\n`);
       });
     });
 

@@ -6,6 +6,7 @@ import { deleteVariable, listVariables } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 export function registerVariableCommands(program: Command): void {
   const variables = program.command('variables').description('Manage variables');
@@ -20,7 +21,7 @@ export function registerVariableCommands(program: Command): void {
           throw e instanceof DecryptionError ? new CliError(e.message) : e;
         });
         if (!v && o.default === undefined) throw new CliError(`Variable '${key}' does not exist; see \`baton variables list\` (or pass --default)`);
-        process.stdout.write(`${v ? v.value : o.default}\n`);
+        cliOut(`${v ? v.value : o.default}\n`);
       });
     });
 
@@ -34,7 +35,7 @@ export function registerVariableCommands(program: Command): void {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_variables_set', { extra: { key } });
-        process.stdout.write(`Variable ${key} created\n`);
+        cliOut(`Variable ${key} created\n`);
       });
     });
 
@@ -45,7 +46,7 @@ export function registerVariableCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await deleteVariable(ctx.db.db, key))) throw new CliError(`Variable '${key}' does not exist; see \`baton variables list\``);
         await recordCliEvent(ctx, 'cli_variables_delete', { extra: { key } });
-        process.stdout.write(`Variable ${key} deleted\n`);
+        cliOut(`Variable ${key} deleted\n`);
       });
     });
 
