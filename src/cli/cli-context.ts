@@ -64,6 +64,12 @@ export function cliEnv(): NodeJS.ProcessEnv {
   return cliContext().env;
 }
 
+/** The command's environment when it is not the process's (the command runs in-process), else undefined. */
+export function cliOwnEnv(): NodeJS.ProcessEnv | undefined {
+  const ctx = cliContext();
+  return ctx === processContext ? undefined : ctx.env;
+}
+
 /** Sets the command's exit code without ending anything (what `process.exitCode = n` does for a program). */
 export function setCliExitCode(code: number): void {
   cliContext().exitCode = code;
@@ -73,4 +79,10 @@ export function setCliExitCode(code: number): void {
 export function loadCliConfig(): BatonConfig {
   const ctx = cliContext();
   return loadConfig(ctx.env, ctx.cwd);
+}
+
+/** Warnings of the command (e.g. `warnUnencrypted`'s): on its stderr, once per command. */
+export function cliWarnings(): { warn: (message: string) => void; warnScope?: object } {
+  const ctx = cliContext();
+  return { warn: (m) => ctx.stderr(`${m}\n`), warnScope: ctx === processContext ? undefined : ctx };
 }

@@ -29,7 +29,7 @@ export async function readDagFolder(config: BatonConfig): Promise<FolderResult> 
 
 async function parseFolder(config: BatonConfig): Promise<FolderResult> {
   const { processDagFolder } = await import('../processor/index.ts');
-  return processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000 });
+  return processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, env: cliEnv() });
 }
 
 /** Finds a DAG by id in the folder, then loads its file in this process. */

@@ -5,7 +5,7 @@
 import type { BatonConfig } from '../../config.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { CliError } from '../cli-error.ts';
-import { cliErr } from '../cli-context.ts';
+import { cliErr, cliOwnEnv } from '../cli-context.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -26,7 +26,7 @@ export async function waitForRuns(config: BatonConfig, dagId: string, runIds: st
   };
   let engine: Engine;
   try {
-    engine = await startEngine({ config, syncDagFolder: false, log });
+    engine = await startEngine({ config, syncDagFolder: false, log, env: cliOwnEnv() });
   } catch (e) {
     throw new CliError(`could not start a scheduler for the backfill: ${(e as Error).message}`);
   }

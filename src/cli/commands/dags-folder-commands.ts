@@ -59,7 +59,7 @@ export function registerFolderDagCommands(dags: Command, tasks: Command, opts: {
       const logicalDate = parseDateArg(date);
       const { dag, serialized } = await loadLiveDag(loadCliConfig(), dagId);
       const { runDagLocally } = await import('../../runner/local-dag-run.ts');
-      const result = await runDagLocally({ dag, serialized, conf, logicalDate, runId: o.runId, fastRetries: o.fastRetries, print: (l) => cliOut(`${l}\n`) }).catch((e: Error) => {
+      const result = await runDagLocally({ dag, serialized, conf, logicalDate, runId: o.runId, fastRetries: o.fastRetries, print: (l) => cliOut(`${l}\n`), env: cliEnv() }).catch((e: Error) => {
         throw new CliError(e.message);
       });
       setCliExitCode(result.state === 'success' ? 0 : 1);

@@ -43,7 +43,7 @@ export async function requireDag(ctx: DbContext, dagId: string, o: { sync?: bool
   let importErrors = 0;
   if (o.sync !== false) {
     try {
-      const r = await syncDagFolderOnce(ctx.db, ctx.config);
+      const r = await syncDagFolderOnce(ctx.db, ctx.config, undefined, cliEnv());
       known = r.dagIds;
       importErrors = r.importErrors;
     } catch (e) {

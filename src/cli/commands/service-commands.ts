@@ -14,7 +14,7 @@ import { untilSignal } from '../until-signal.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseIntArg } from '../parse-args.ts';
 import { extraServices, type ExtraService } from './extra-services.ts';
-import { cliOut, loadCliConfig } from '../cli-context.ts';
+import { cliWarnings, cliOut, loadCliConfig } from '../cli-context.ts';
 
 export function registerServiceCommands(program: Command): void {
   program
@@ -41,7 +41,10 @@ export function registerServiceCommands(program: Command): void {
     .description('Run the scheduler (with its local workers) until Ctrl-C')
     .action(async () => {
       const config = loadCliConfig();
-      if (fernetKeyRing(config) === null) warnUnencrypted();
+      if (fernetKeyRing(config) === null) {
+        const w = cliWarnings();
+        warnUnencrypted(w.warn, w.warnScope);
+      }
       await runUntilSignal(config, 'scheduler', false);
     });
 
