@@ -139,6 +139,11 @@ export interface RunCliOptions {
  * are closed when it returns. For commands that finish (not `scheduler`, `webserver`, `worker`
  * and the other services that run until a signal). An unexpected error is written to stderr
  * with its stack, and the code is 1, like an uncaught exception in the program.
+ *
+ * The processes a command starts (DAG parsing, local workers) get `env`. Task code that
+ * `dags test` and `tasks test` run in this process itself still sees this process's
+ * process.env (a bash task's environment, for one). Commands run one after the other: with
+ * SQLite, two commands writing at once in one thread would wait on each other's locks.
  */
 export async function runCli(args: readonly string[], o: RunCliOptions = {}): Promise<number> {
   const ignore = () => {};
