@@ -4,6 +4,7 @@ import type { SerializedDag } from '../core/serialized-dag.ts';
 import type { FolderResult } from '../processor/index.ts';
 import type { Dag } from '../sdk/dag.ts';
 import { CliError } from './cli-error.ts';
+import { cliEnv } from './cli-context.ts';
 import { cacheEnabled, currentKey, readCached, sameKey, writeCached } from './dag-folder-cache.ts';
 
 /**
@@ -12,7 +13,7 @@ import { cacheEnabled, currentKey, readCached, sameKey, writeCached } from './da
  */
 export async function readDagFolder(config: BatonConfig): Promise<FolderResult> {
   try {
-    if (!cacheEnabled()) return await parseFolder(config);
+    if (!cacheEnabled(cliEnv())) return await parseFolder(config);
     const key = await currentKey(config.dagsFolder);
     const cached = await readCached(config.home, key);
     if (cached) return cached;
@@ -28,7 +29,7 @@ export async function readDagFolder(config: BatonConfig): Promise<FolderResult> 
 
 async function parseFolder(config: BatonConfig): Promise<FolderResult> {
   const { processDagFolder } = await import('../processor/index.ts');
-  return processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000 });
+  return processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, env: cliEnv() });
 }
 
 /** Finds a DAG by id in the folder, then loads its file in this process. */

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { CliError } from './cli-error.ts';
+import { cliContext, cliErr, cliOut, processCliContext, withCliContext, type CliContext } from './cli-context.ts';
 
 export const VERSION = '0.1.0';
 
@@ -82,11 +83,22 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  if (cliContext() !== processCliContext()) {
+    // Help and usage errors go where the command's other output goes; like a pipe, without colors.
+    program.configureOutput({
+      writeOut: (s) => cliOut(s),
+      writeErr: (s) => cliErr(s),
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+  }
   program
     .command('version')
     .description('Show the version of Baton')
     .action(() => {
-      process.stdout.write(`${VERSION}\n`);
+      cliOut(`${VERSION}\n`);
     });
   const dags = program.command('dags').description('Manage and run DAGs');
   const tasks = program.command('tasks').description('Inspect and run tasks');
@@ -99,26 +111,68 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
+/** `baton` as a program: argv is process.argv; ends with the command's exit code in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   // `baton dags list | head` closes the pipe early: stop quietly instead of crashing.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  process.exitCode = await execute(argv);
+}
+
+export interface RunCliOptions {
+  /** Receives what the command writes to stdout (default: dropped). */
+  stdout?: (chunk: string | Uint8Array) => void;
+  /** Receives what the command writes to stderr (default: dropped). */
+  stderr?: (chunk: string | Uint8Array) => void;
+  /** The environment the command reads its configuration from (default: a copy of process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The working folder relative settings are resolved against (default: process.cwd()). */
+  cwd?: string;
+}
+
+/**
+ * Runs `baton <args>` in this process and resolves to its exit code, as the program would
+ * exit, without ending the process or touching process.exitCode, process.env or the process's
+ * stdout and stderr. Each call builds its own program; the database handles a command opens
+ * are closed when it returns. For commands that finish (not `scheduler`, `webserver`, `worker`
+ * and the other services that run until a signal). An unexpected error is written to stderr
+ * with its stack, and the code is 1, like an uncaught exception in the program.
+ *
+ * The processes a command starts (DAG parsing, local workers) get `env`. Task code that
+ * `dags test` and `tasks test` run in this process itself still sees this process's
+ * process.env (a bash task's environment, for one). Commands run one after the other: with
+ * SQLite, two commands writing at once in one thread would wait on each other's locks.
+ */
+export async function runCli(args: readonly string[], o: RunCliOptions = {}): Promise<number> {
+  const ignore = () => {};
+  const ctx: CliContext = { stdout: o.stdout ?? ignore, stderr: o.stderr ?? ignore, env: o.env ?? { ...process.env }, cwd: o.cwd ?? process.cwd() };
+  return withCliContext(ctx, async () => {
+    try {
+      return await execute([process.execPath, 'baton', ...args]);
+    } catch (e) {
+      cliErr(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return 1;
+    }
+  });
+}
+
+/** Parses and runs argv in the current CLI context; resolves to the exit code. */
+async function execute(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Usage errors (unknown option, missing argument…) exit 2, like other bad arguments.
-      process.exitCode = e.exitCode === 0 || e.code === 'commander.help' ? e.exitCode : 2;
-      return;
+      return e.exitCode === 0 || e.code === 'commander.help' ? e.exitCode : 2;
     }
     if (e instanceof CliError || e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exitCode = e instanceof CliError ? e.exitCode : 2;
-      return;
+      cliErr(`error: ${e.message}\n`);
+      return e instanceof CliError ? e.exitCode : 2;
     }
     throw e;
   }
+  return cliContext().exitCode ?? 0;
 }

@@ -1,5 +1,6 @@
 /** Output of list commands: an aligned table (default), JSON, or plain tab-separated lines. */
 import { CliError } from './cli-error.ts';
+import { cliOut } from './cli-context.ts';
 
 export type OutputFormat = 'table' | 'json' | 'plain';
 
@@ -9,7 +10,7 @@ export function parseOutputFormat(v: string | undefined): OutputFormat {
   throw new CliError(`--output must be table, json or plain (got ${JSON.stringify(v)})`, 2);
 }
 
-export function printRows(rows: Array<Record<string, unknown>>, columns: string[], format: OutputFormat, out: (s: string) => void = (s) => process.stdout.write(s)): void {
+export function printRows(rows: Array<Record<string, unknown>>, columns: string[], format: OutputFormat, out: (s: string) => void = (s) => cliOut(s)): void {
   if (format === 'json') {
     out(`${JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))), null, 2)}\n`);
     return;

@@ -2,6 +2,7 @@
  * Keeps a long-running command (`standalone`, `scheduler`, `worker`) up until SIGINT or SIGTERM,
  * then stops it gracefully; a second signal stops the process at once (exit 130).
  */
+import { cliErr, cliOut } from './cli-context.ts';
 export interface UntilSignalOptions {
   /** What to print when the first signal arrives (after a blank line). */
   stopping: (signal: string) => string;
@@ -16,16 +17,16 @@ export function untilSignal(o: UntilSignalOptions): Promise<void> {
     let stopping = false;
     const onSignal = (signal: string) => {
       if (stopping) {
-        process.stdout.write('Stopping now.\n');
+        cliOut('Stopping now.\n');
         process.exit(130);
       }
       stopping = true;
-      process.stdout.write(`\n${o.stopping(signal)}\n`);
+      cliOut(`\n${o.stopping(signal)}\n`);
       void o
         .stop()
-        .catch((e: Error) => process.stderr.write(`error while stopping: ${e.message}\n`))
+        .catch((e: Error) => cliErr(`error while stopping: ${e.message}\n`))
         .finally(() => {
-          process.stdout.write(`${o.stopped}\n`);
+          cliOut(`${o.stopped}\n`);
           resolve();
         });
     };

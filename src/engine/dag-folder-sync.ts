@@ -19,9 +19,9 @@ export interface DagFolderSyncOptions {
   log?: { info(m: string): void; warn(m: string): void };
 }
 
-/** Parses the folder once and writes the result. */
-export async function syncDagFolderOnce(db: BatonDb, config: BatonConfig, cache?: ParseCache): Promise<SyncResult & { importErrors: number; dagIds: string[] }> {
-  const folder = await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, cache });
+/** Parses the folder once (in child processes with environment `env`, default this process's) and writes the result. */
+export async function syncDagFolderOnce(db: BatonDb, config: BatonConfig, cache?: ParseCache, env?: NodeJS.ProcessEnv): Promise<SyncResult & { importErrors: number; dagIds: string[] }> {
+  const folder = await processDagFolder(config.dagsFolder, { timeoutMs: config.dagFileProcessorTimeout * 1000, cache, env });
   const result = await syncDags(db.db, { dags: folder.dags, errors: folder.errors, files: folder.files, parsed: folder.parsed, pausedAtCreation: config.pausedAtCreation });
   return { ...result, importErrors: folder.errors.length, dagIds: folder.dags.map((d) => d.dagId) };
 }

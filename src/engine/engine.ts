@@ -23,6 +23,11 @@ export interface EngineOptions {
   log?: SchedulerLogger;
   /** Wait (retrying with backoff) while the database server is unreachable, instead of failing. Default false. */
   waitForDatabase?: boolean;
+  /**
+   * The environment the configuration came from, when it is not this process's (a CLI command
+   * run in-process): local workers get it, and tasks read BATON_VAR_/BATON_CONN_ from it.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Engine {
@@ -41,7 +46,7 @@ export async function startEngine(o: EngineOptions): Promise<Engine> {
   let folderSync: DagFolderSync | null = null;
   try {
     if (o.scheduler !== false) {
-      scheduler = new Scheduler({ db, executor: o.executor ?? (await configuredExecutor(o.config, db, log)), config: o.config, log });
+      scheduler = new Scheduler({ db, env: o.env, executor: o.executor ?? (await configuredExecutor(o.config, db, log, o.env)), config: o.config, log });
     }
     if (o.syncDagFolder !== false) {
       folderSync = new DagFolderSync({ db, config: o.config, log, onChange: () => scheduler?.poke() });
@@ -68,8 +73,8 @@ export async function startEngine(o: EngineOptions): Promise<Engine> {
 }
 
 /** The executor `config.executor` names: LocalExecutor, or BullMQExecutor (loaded only then). */
-async function configuredExecutor(config: BatonConfig, db: BatonDb, log: SchedulerLogger): Promise<Executor> {
-  if (config.executor === 'local') return new LocalExecutor({ parallelism: config.parallelism, prefetch: ENGINE_PREFETCH });
+async function configuredExecutor(config: BatonConfig, db: BatonDb, log: SchedulerLogger, env?: NodeJS.ProcessEnv): Promise<Executor> {
+  if (config.executor === 'local') return new LocalExecutor({ parallelism: config.parallelism, prefetch: ENGINE_PREFETCH, env });
   const { BullMQExecutor } = await import('../executors/bullmq/index.ts');
   return new BullMQExecutor({ db: db.db, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, prefix: config.redisPrefix, warn: (m) => log.warn(m) });
 }

@@ -30,6 +30,8 @@ export interface ProcessDagFolderOptions {
    * date. Default: none (every file is parsed).
    */
   cache?: ParseCache;
+  /** The environment of the parsing child processes (what DAG files see as process.env). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One file's parse result and the file's modification time and size when it was parsed. */
@@ -57,7 +59,7 @@ export async function processDagFolder(folder: string, opts: ProcessDagFolderOpt
   const concurrency = positive('concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY);
   const files = await findDagFiles(folder);
   const cache = opts.cache;
-  if (!cache) return { ...combine(files, await parseFiles(files, timeoutMs, Math.min(concurrency, files.length))), parsed: [...files] };
+  if (!cache) return { ...combine(files, await parseFiles(files, timeoutMs, Math.min(concurrency, files.length), opts.env)), parsed: [...files] };
   const stats = new Map<string, { mtimeMs: number; size: number }>();
   await Promise.all(files.map(async (f) => stats.set(f, await stat(f).then((s) => ({ mtimeMs: s.mtimeMs, size: s.size }), () => ({ mtimeMs: -1, size: -1 })))));
   const stale = files.filter((f) => {
@@ -65,7 +67,7 @@ export async function processDagFolder(folder: string, opts: ProcessDagFolderOpt
     const s = stats.get(f)!;
     return !c || c.mtimeMs !== s.mtimeMs || c.size !== s.size || s.mtimeMs < 0;
   });
-  const fresh = await parseFiles(stale, timeoutMs, Math.min(concurrency, stale.length));
+  const fresh = await parseFiles(stale, timeoutMs, Math.min(concurrency, stale.length), opts.env);
   for (const f of stale) {
     const r = fresh.get(f);
     if (r) cache.set(f, { ...stats.get(f)!, result: r });
@@ -80,7 +82,7 @@ export async function processDagFolder(folder: string, opts: ProcessDagFolderOpt
   return { ...combine(files, results), parsed: stale };
 }
 
-async function parseFiles(files: readonly string[], timeoutMs: number, workers: number): Promise<Map<string, ParseResult>> {
+async function parseFiles(files: readonly string[], timeoutMs: number, workers: number, env?: NodeJS.ProcessEnv): Promise<Map<string, ParseResult>> {
   const results = new Map<string, ParseResult>();
   const queue = [...files];
   let failed = false;
@@ -88,7 +90,7 @@ async function parseFiles(files: readonly string[], timeoutMs: number, workers: 
     let child: ParserChild | null = null;
     try {
       for (let file = queue.shift(); file !== undefined && !failed; file = queue.shift()) {
-        if (!child?.alive) child = await ParserChild.start();
+        if (!child?.alive) child = await ParserChild.start(undefined, env);
         const started = Date.now();
         const outcome = await child.parse(file, timeoutMs);
         results.set(file, toParseResult(file, outcome, Date.now() - started));

@@ -53,9 +53,9 @@ export class ParserChild {
   }
 
   /** Forks a child and waits until it reports ready. Throws when it cannot start. */
-  static start(startupTimeoutMs = 30_000): Promise<ParserChild> {
+  static start(startupTimeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<ParserChild> {
     const started = performance.now();
-    const proc = fork(CHILD_ENTRY, [], { execArgv: [...CHILD_EXEC_ARGV], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    const proc = fork(CHILD_ENTRY, [], { execArgv: [...CHILD_EXEC_ARGV], env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     let stderr = '';
     proc.stdout?.resume();
     const onStartupStderr = (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL));

@@ -32,6 +32,8 @@ export interface LocalRunOptions {
   fastRetries?: boolean;
   /** Where progress lines go. Default: stdout. */
   print?: (line: string) => void;
+  /** Where BATON_VAR_/BATON_CONN_ variables and connections are read from (default services only). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
   services?: TaskServices;
 }
 
@@ -91,10 +93,10 @@ export async function runDagLocally(o: LocalRunOptions): Promise<LocalRunResult>
   const aliasEvents: AliasAssetEvent[] = [];
   const services: TaskServices = o.services ?? {
     pullXComs: async ({ taskIds, key }) => xcoms.filter((x) => taskIds.includes(x.taskId) && (key === null || x.key === key)),
-    getVariable: async (k) => envVariable(k),
-    listVariables: async () => envVariables(),
-    getConnection: async (id) => envConnection(id),
-    listConnections: async () => envConnections(),
+    getVariable: async (k) => envVariable(k, o.env),
+    listVariables: async () => envVariables(o.env),
+    getConnection: async (id) => envConnection(id, o.env),
+    listConnections: async () => envConnections(o.env),
     // Tracking and the model registry live in memory for the run (no database here).
     ml: mlRequestHandler(memoryMlBackend()),
   };

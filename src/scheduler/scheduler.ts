@@ -5,6 +5,7 @@
  * a time (a retry, a cron run, the periodic sweep that backs up missed hints).
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { BatonConfig } from '../config.ts';
 import type { Executor, ExecutorEvent, QueuedTry, Receipted, TaskWorkload, TiKey } from '../executors/executor.ts';
 import type { Kysely } from 'kysely';
@@ -21,6 +22,7 @@ import { RunModels } from './run-models.ts';
 import { scheduleRun } from './schedule-run.ts';
 import { SerializedDagCache } from './serialized-dags.ts';
 import { startQueuedRuns } from './start-queued-runs.ts';
+import { fernetKeyRing } from '../security/keys.ts';
 import { dbWorkerServices } from './worker-services.ts';
 import { failTimedOutRuns } from './run-timeouts.ts';
 
@@ -52,6 +54,12 @@ export interface SchedulerOptions {
   log?: SchedulerLogger;
   /** Seconds between sweeps (heartbeats, zombies, external changes). Default: config.heartbeatInterval. */
   sweepInterval?: number;
+  /**
+   * The environment `config` came from, when it is not this process's: workers' services then
+   * read BATON_VAR_/BATON_CONN_ from it, decrypt with the keys of `config` and keep artifacts
+   * under its home. Default: this process's environment and keys.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class Scheduler {
@@ -104,7 +112,7 @@ export class Scheduler {
     const job = await startJob(this.db, { jobType: 'scheduler', hostname: hostname(), pid: process.pid });
     this.jobId = job.id;
     this.stopped = false;
-    await this.o.executor.start((e) => this.onEvent(e), dbWorkerServices(this.db, this.xcomOptions));
+    await this.o.executor.start((e) => this.onEvent(e), (this.o.env ? dbWorkerServices(this.db, this.xcomOptions, () => fernetKeyRing(this.o.config), { env: this.o.env, artifactsDir: join(this.o.config.home, 'artifacts') }) : dbWorkerServices(this.db, this.xcomOptions)));
     const touched = await adoptOrphans(this.db, this.recoveryContext(), new Date(), this.o.config.zombieThreshold);
     for (const r of touched) this.dirtyRuns.add(r);
     const every = (this.o.sweepInterval ?? this.o.config.heartbeatInterval) * 1000;

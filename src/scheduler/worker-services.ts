@@ -1,7 +1,8 @@
 /** What workers may read while a try runs, answered from the metadata database. */
 import type { Kysely } from 'kysely';
 import type { WorkerServices } from '../executors/executor.ts';
-import { envConnection, envConnections, envVariable, envVariables } from '../runner/env-secrets.ts';
+import { artifactStore } from '../providers/objectstore/artifacts.ts';
+import { envConnection as envConnectionIn, envConnections as envConnectionsIn, envVariable as envVariableIn, envVariables as envVariablesIn } from '../runner/env-secrets.ts';
 import { dbMlBackend, mlRequestHandler } from '../providers/ml/tracking/service.ts';
 import type { ConnectionView } from '../sdk/context.ts';
 import type { KeyRing } from '../security/encryption.ts';
@@ -15,9 +16,18 @@ import { readXComs, type XComStoreOptions } from './xcom-store.ts';
  * the process's configured encryption keys, see `defaultKeyRing`). ML tracking and registry
  * calls are recorded in `db`, with artifacts in the default artifact store (`$BATON_HOME/artifacts`).
  */
-export function dbWorkerServices(db: Kysely<Schema>, xcom: XComStoreOptions, keys: () => KeyRing | null = defaultKeyRing): WorkerServices {
+export function dbWorkerServices(
+  db: Kysely<Schema>,
+  xcom: XComStoreOptions,
+  keys: () => KeyRing | null = defaultKeyRing,
+  where: { env?: NodeJS.ProcessEnv; artifactsDir?: string } = {},
+): WorkerServices {
   const store = () => secureStore(db, keys());
-  const ml = mlRequestHandler(dbMlBackend(db));
+  const ml = mlRequestHandler(where.artifactsDir === undefined ? dbMlBackend(db) : dbMlBackend(db, artifactStore(where.artifactsDir)));
+  const envVariable = (key: string) => envVariableIn(key, where.env);
+  const envVariables = () => envVariablesIn(where.env);
+  const envConnection = (id: string) => envConnectionIn(id, where.env);
+  const envConnections = () => envConnectionsIn(where.env);
   return {
     ml,
     pullXComs: (q) => readXComs(db, xcom, q),

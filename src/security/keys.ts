@@ -85,11 +85,15 @@ export function useKeyRing(ring: KeyRing | null): void {
   processKeys = { ring };
 }
 
-let warned = false;
+const processScope = {};
+const warnedScopes = new WeakSet<object>();
 
-/** Warns once per process that values are being stored unencrypted. */
-export function warnUnencrypted(write: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): void {
-  if (warned) return;
-  warned = true;
+/**
+ * Warns once per process that values are being stored unencrypted; or once per `scope` (e.g.
+ * one CLI command among others run in the same process).
+ */
+export function warnUnencrypted(write: (message: string) => void = (m) => process.stderr.write(`${m}\n`), scope: object = processScope): void {
+  if (warnedScopes.has(scope)) return;
+  warnedScopes.add(scope);
   write('warning: BATON_FERNET_KEY is not set and BATON_HOME has no fernet.key, so connection passwords and variables are stored unencrypted. Set BATON_FERNET_KEY (generate a key with `baton rotate-fernet-key --generate`), then run `baton rotate-fernet-key` to encrypt existing values.');
 }

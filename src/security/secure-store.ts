@@ -34,6 +34,8 @@ export type PlainConnection = Connection;
 export interface SecureStoreOptions {
   /** Called once per process when a value is written unencrypted (no key). Default: a warning on stderr. */
   warn?: (message: string) => void;
+  /** With `warn`: warn once per this object instead of once per process. */
+  warnScope?: object;
 }
 
 /** Reads and writes variables and connections, encrypting with `keys` (none: in clear). */
@@ -115,7 +117,7 @@ export class SecureStore {
 
   private seal(value: string): { text: string; encrypted: boolean } {
     if (this.keys) return { text: this.keys.encrypt(value), encrypted: true };
-    warnUnencrypted(this.options.warn);
+    warnUnencrypted(this.options.warn, this.options.warnScope);
     return { text: value, encrypted: false };
   }
 

@@ -1,6 +1,7 @@
 /**
- * `baton models list | promote | rollback | serve` in child processes, against a test database
- * of each dialect, with artifacts under the command's $BATON_HOME/artifacts.
+ * `baton models list | promote | rollback | serve` against a test database of each dialect,
+ * with artifacts under the command's $BATON_HOME/artifacts: `serve` (which runs until stopped)
+ * as the real command in a child process, the others in-process.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

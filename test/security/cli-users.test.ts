@@ -1,9 +1,8 @@
 /**
- * `baton users …` and `baton rotate-fernet-key` as a user runs them (`node bin/baton.js`, with
- * BATON_HOME and BATON_DATABASE_URL), on every dialect.
+ * `baton users …` and `baton rotate-fernet-key` as a user runs them (with BATON_HOME and
+ * BATON_DATABASE_URL; run in-process by `runCli`), on every dialect.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +11,8 @@ import { userForApiToken } from '../../src/security/api-tokens.ts';
 import { generateFernetKey } from '../../src/security/encryption.ts';
 import { verifyPassword } from '../../src/security/users.ts';
 import { getVariable, listEventLog } from '../../src/store/index.ts';
+import { runCli } from '../cli/cli-helpers.ts';
 import { eachDialect, type TestDb } from '../support/databases.ts';
-
-const BIN = new URL('../../bin/baton.js', import.meta.url).pathname;
 
 interface Run {
   code: number;
@@ -26,12 +24,7 @@ for (const dialect of eachDialect()) {
   describe(`baton users on ${dialect.name}`, () => {
     let t: TestDb;
     let env: NodeJS.ProcessEnv;
-    const baton = (args: string[], extraEnv: Record<string, string> = {}): Promise<Run> =>
-      new Promise((resolve) => {
-        execFile(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv } }, (err, stdout, stderr) => {
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-      });
+    const baton = (args: string[], extraEnv: Record<string, string> = {}): Promise<Run> => runCli(args, { ...env, ...extraEnv });
 
     before(async () => {
       t = await dialect.open();

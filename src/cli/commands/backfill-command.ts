@@ -8,7 +8,7 @@
  * each date and what would happen to it, and changes nothing.
  */
 import type { Command } from 'commander';
-import { loadConfig, type BatonConfig } from '../../config.ts';
+import { type BatonConfig } from '../../config.ts';
 import type { SerializedDag } from '../../core/serialized-dag.ts';
 import { BackfillError, createBackfill, planBackfillDates, type BackfillRequest, type PlannedDate } from '../../scheduler/backfills.ts';
 import { defaultRunId, RunConflictError, RunInputError } from '../../scheduler/create-run.ts';
@@ -18,6 +18,7 @@ import { parseOutputFormat, printRows, type OutputFormat } from '../output.ts';
 import { parseConf, parseDateArg, parseIntArg } from '../parse-args.ts';
 import { liveSchedulers, notice, osUser, recordCliEvent, requireDag, withDb, type DbContext } from './db-context.ts';
 import { waitForRuns } from './backfill-wait.ts';
+import { loadCliConfig, setCliExitCode } from '../cli-context.ts';
 
 const REPROCESS: readonly ReprocessBehavior[] = ['none', 'failed', 'completed'];
 
@@ -65,11 +66,11 @@ export function registerBackfillCommand(dags: Command): void {
       const request: BackfillRequest = {
         from: start, to: end, reprocessBehavior: o.reprocessBehavior as ReprocessBehavior, maxActiveRuns, runBackwards: Boolean(o.runBackwards), conf, triggeringUser: osUser(),
       };
-      const config = loadConfig();
+      const config = loadCliConfig();
       const outcome = await withDb((ctx) => (o.dryRun ? dryRun(ctx, dagId, request, format) : create(ctx, dagId, request, format)), config);
       if (!outcome) return;
       const ok = await runHere(config, dagId, outcome.runIds, format);
-      process.exitCode = ok ? 0 : 1;
+      setCliExitCode(ok ? 0 : 1);
     });
 }
 

@@ -5,6 +5,7 @@
 import type { BatonConfig } from '../../config.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { CliError } from '../cli-error.ts';
+import { cliErr, cliOwnEnv } from '../cli-context.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -20,12 +21,12 @@ export async function waitForRuns(config: BatonConfig, dagId: string, runIds: st
   const { startEngine } = await import('../../engine/engine.ts');
   const log = {
     info: () => {},
-    warn: (m: string) => process.stderr.write(`WARN  ${m}\n`),
-    error: (m: string) => process.stderr.write(`ERROR ${m}\n`),
+    warn: (m: string) => cliErr(`WARN  ${m}\n`),
+    error: (m: string) => cliErr(`ERROR ${m}\n`),
   };
   let engine: Engine;
   try {
-    engine = await startEngine({ config, syncDagFolder: false, log });
+    engine = await startEngine({ config, syncDagFolder: false, log, env: cliOwnEnv() });
   } catch (e) {
     throw new CliError(`could not start a scheduler for the backfill: ${(e as Error).message}`);
   }
@@ -33,7 +34,7 @@ export async function waitForRuns(config: BatonConfig, dagId: string, runIds: st
   const onSignal = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    process.stderr.write('\nStopping the backfill: running tasks get 10 s to finish (Ctrl-C again to stop at once)…\n');
+    cliErr('\nStopping the backfill: running tasks get 10 s to finish (Ctrl-C again to stop at once)…\n');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

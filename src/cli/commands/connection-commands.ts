@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { ConnectionUriError, parseConnectionUri } from './connection-uri.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliWarnings, cliOut } from '../cli-context.ts';
 
 const COLUMNS = ['conn_id', 'conn_type', 'description', 'host', 'schema', 'login', 'password', 'port', 'extra'];
 
@@ -51,11 +52,11 @@ export function registerConnectionCommands(program: Command): void {
       const input = connectionInput(connId, o);
       await withDb(async (ctx) => {
         if (await getConnection(ctx.db.db, connId)) throw new CliError(`A connection with conn_id '${connId}' already exists; delete it first (baton connections delete ${connId})`);
-        await configuredSecureStore(ctx.db.db, ctx.config).upsertConnection(input).catch((e: Error) => {
+        await configuredSecureStore(ctx.db.db, ctx.config, cliWarnings()).upsertConnection(input).catch((e: Error) => {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_connections_add', { extra: { conn_id: connId, conn_type: input.connType } });
-        process.stdout.write(`Successfully added \`conn_id\`=${connId} : ${input.connType}://${input.host ?? ''}${input.port !== null && input.port !== undefined ? `:${input.port}` : ''}\n`);
+        cliOut(`Successfully added \`conn_id\`=${connId} : ${input.connType}://${input.host ?? ''}${input.port !== null && input.port !== undefined ? `:${input.port}` : ''}\n`);
       });
     });
 
@@ -67,7 +68,7 @@ export function registerConnectionCommands(program: Command): void {
     .action(async (connId: string, o: { showPassword?: boolean; output: string }) => {
       const format = parseOutputFormat(o.output);
       await withDb(async (ctx) => {
-        const c = await configuredSecureStore(ctx.db.db, ctx.config).getConnection(connId).catch(decryptionFailed);
+        const c = await configuredSecureStore(ctx.db.db, ctx.config, cliWarnings()).getConnection(connId).catch(decryptionFailed);
         if (!c) throw new CliError(`Connection '${connId}' does not exist; see \`baton connections list\``);
         printRows([row(c, Boolean(o.showPassword))], COLUMNS, format);
       });
@@ -80,7 +81,7 @@ export function registerConnectionCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await deleteConnection(ctx.db.db, connId))) throw new CliError(`Connection '${connId}' does not exist; see \`baton connections list\``);
         await recordCliEvent(ctx, 'cli_connections_delete', { extra: { conn_id: connId } });
-        process.stdout.write(`Successfully deleted connection with \`conn_id\`=${connId}\n`);
+        cliOut(`Successfully deleted connection with \`conn_id\`=${connId}\n`);
       });
     });
 
@@ -92,7 +93,7 @@ export function registerConnectionCommands(program: Command): void {
     .action(async (o: { showPassword?: boolean; output: string }) => {
       const format = parseOutputFormat(o.output);
       await withDb(async (ctx) => {
-        const all = await configuredSecureStore(ctx.db.db, ctx.config).listConnections().catch(decryptionFailed);
+        const all = await configuredSecureStore(ctx.db.db, ctx.config, cliWarnings()).listConnections().catch(decryptionFailed);
         printRows(all.map((c) => row(c, Boolean(o.showPassword))), COLUMNS, format);
       });
     });

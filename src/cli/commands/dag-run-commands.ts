@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { parseConf, parseDateArg } from '../parse-args.ts';
 import { liveSchedulers, notice, recordCliEvent, requireDag, requireRun, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 const RUN_COLUMNS = ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date'];
 
@@ -85,7 +86,7 @@ export function registerDagRunCommands(dags: Command): void {
         await requireDag(ctx, dagId);
         const run = await requireRun(ctx, dagId, which, date);
         const conf = JSON.parse(run.conf) as Record<string, unknown>;
-        process.stdout.write(`${run.state}${Object.keys(conf).length ? `, ${JSON.stringify(conf)}` : ''}\n`);
+        cliOut(`${run.state}${Object.keys(conf).length ? `, ${JSON.stringify(conf)}` : ''}\n`);
       });
     });
 
@@ -99,7 +100,7 @@ export function registerDagRunCommands(dags: Command): void {
           const { row } = await requireDag(ctx, dagId);
           await ctx.db.db.updateTable('dag').set({ is_paused: paused ? 1 : 0 }).where('dag_id', '=', dagId).execute();
           await recordCliEvent(ctx, `cli_dag_${verb}`, { dagId, extra: { was_paused: Boolean(row.is_paused) } });
-          process.stdout.write(`Dag: ${dagId}, paused: ${paused}\n`);
+          cliOut(`Dag: ${dagId}, paused: ${paused}\n`);
         });
       });
   }
@@ -118,8 +119,8 @@ export function registerDagRunCommands(dags: Command): void {
         const deleted = await deleteDag(ctx.db.db, dagId, { folder: ctx.config.xcomFolder });
         if (!deleted) throw new CliError(`DAG '${dagId}' was not found in the database (deleted meanwhile?)`);
         await recordCliEvent(ctx, 'cli_dag_delete', { dagId, extra: { rows: deleted.rows, runs: deleted.runs } });
-        process.stdout.write(`Removed ${deleted.rows} record(s) of DAG '${dagId}' (${deleted.runs} run(s)).\n`);
-        if (row.is_active) process.stdout.write(`Its file ${row.fileloc} is still in the DAGs folder: the DAG comes back, without its history, the next time the folder is parsed.\n`);
+        cliOut(`Removed ${deleted.rows} record(s) of DAG '${dagId}' (${deleted.runs} run(s)).\n`);
+        if (row.is_active) cliOut(`Its file ${row.fileloc} is still in the DAGs folder: the DAG comes back, without its history, the next time the folder is parsed.\n`);
       });
     });
 }

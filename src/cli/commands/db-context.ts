@@ -4,13 +4,14 @@
  * actions in the event log, and telling whether a scheduler is running.
  */
 import { hostname, userInfo } from 'node:os';
-import { loadConfig, type BatonConfig } from '../../config.ts';
+import { type BatonConfig } from '../../config.ts';
 import type { SerializedDag } from '../../core/serialized-dag.ts';
 import { syncDagFolderOnce } from '../../engine/dag-folder-sync.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
 import { appendEventLog, listAliveJobs, type BatonDb, type DagRow, type DagRunRow, type Job } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import type { OutputFormat } from '../output.ts';
+import { cliEnv, cliErr, cliOut, loadCliConfig } from '../cli-context.ts';
 
 export interface DbContext {
   config: BatonConfig;
@@ -18,7 +19,7 @@ export interface DbContext {
 }
 
 /** Runs `fn` with the migrated metadata database open, and closes it afterwards. */
-export async function withDb<T>(fn: (ctx: DbContext) => Promise<T>, config: BatonConfig = loadConfig()): Promise<T> {
+export async function withDb<T>(fn: (ctx: DbContext) => Promise<T>, config: BatonConfig = loadCliConfig()): Promise<T> {
   const db = await openMigratedDb(config).catch((e: Error) => {
     throw new CliError(e.message);
   });
@@ -42,7 +43,7 @@ export async function requireDag(ctx: DbContext, dagId: string, o: { sync?: bool
   let importErrors = 0;
   if (o.sync !== false) {
     try {
-      const r = await syncDagFolderOnce(ctx.db, ctx.config);
+      const r = await syncDagFolderOnce(ctx.db, ctx.config, undefined, cliEnv());
       known = r.dagIds;
       importErrors = r.importErrors;
     } catch (e) {
@@ -86,7 +87,8 @@ export function osUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+    const env = cliEnv();
+    return env.USER ?? env.USERNAME ?? 'unknown';
   }
 }
 
@@ -121,5 +123,5 @@ function processAlive(pid: number): boolean {
 
 /** A remark about the result: on stdout beside a table, on stderr when stdout is machine-read. */
 export function notice(format: OutputFormat, message: string): void {
-  (format === 'table' ? process.stdout : process.stderr).write(`${message}\n`);
+  (format === 'table' ? cliOut : cliErr)(`${message}\n`);
 }

@@ -5,11 +5,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
-import { ENV_NAMES, loadConfig, type BatonConfig } from '../../config.ts';
+import { ENV_NAMES, type BatonConfig } from '../../config.ts';
 import { listAliveJobs, MIGRATIONS, openDatabase, parseDatabaseUrl, redactUrl, type BatonDb } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
+import { cliOut, loadCliConfig } from '../cli-context.ts';
 
 type SettingName = keyof typeof ENV_NAMES;
 
@@ -27,7 +28,7 @@ export function registerInfoCommands(program: Command): void {
     .option('-o, --output <format>', 'table, json or plain', 'table')
     .action((o: { output: string }) => {
       const format = parseOutputFormat(o.output);
-      const config = loadConfig();
+      const config = loadCliConfig();
       const rows = (Object.keys(ENV_NAMES) as SettingName[]).map((name) => ({
         setting: name, value: settingValue(config, name), source: config.sources[name] ?? 'default', env: ENV_NAMES[name],
       }));
@@ -38,11 +39,11 @@ export function registerInfoCommands(program: Command): void {
     .command('get-value <setting>')
     .description('Print the value of one setting (by name, e.g. dagsFolder, or environment variable, e.g. BATON_DAGS_FOLDER)')
     .action((setting: string) => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       const names = Object.keys(ENV_NAMES) as SettingName[];
       const name = names.find((n) => n.toLowerCase() === setting.toLowerCase() || ENV_NAMES[n] === setting.toUpperCase());
       if (!name) throw new CliError(`unknown setting ${JSON.stringify(setting)}; settings: ${names.join(', ')}`, 2);
-      process.stdout.write(`${settingValue(config, name)}\n`);
+      cliOut(`${settingValue(config, name)}\n`);
     });
 
   program
@@ -51,7 +52,7 @@ export function registerInfoCommands(program: Command): void {
     .option('-o, --output <format>', 'table, json or plain', 'table')
     .action(async (o: { output: string }) => {
       const format = parseOutputFormat(o.output);
-      const config = loadConfig();
+      const config = loadCliConfig();
       const rows: Array<{ key: string; value: string | number }> = [
         { key: 'baton_version', value: program.version() ?? 'unknown' },
         { key: 'node_version', value: process.version },

@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { hostname as osHostname } from 'node:os';
-import { loadConfig } from '../../config.ts';
 import { listAliveJobs, openDatabase, type JobType } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
+import { cliOut, loadCliConfig } from '../cli-context.ts';
 
 const TYPES: readonly JobType[] = ['scheduler', 'triggerer', 'worker', 'webserver'];
 
@@ -23,7 +23,7 @@ export function registerJobsCommand(program: Command): void {
       if (o.jobType !== undefined && !TYPES.includes(o.jobType as JobType)) throw new CliError(`--job-type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(o.jobType)})`, 2);
       const needed = o.limit === undefined ? 1 : Number(o.limit);
       if (!Number.isInteger(needed) || needed < 1) throw new CliError(`--limit must be a whole number of at least 1 (got ${JSON.stringify(o.limit)})`, 2);
-      const config = loadConfig();
+      const config = loadCliConfig();
       const handle = await openDatabase({ url: config.databaseUrl }).catch((e: Error) => {
         throw new CliError(e.message);
       });
@@ -32,7 +32,7 @@ export function registerJobsCommand(program: Command): void {
         const alive = (await listAliveJobs(handle.db, { jobType: o.jobType as JobType | undefined, timeoutSeconds: Math.max(30, config.heartbeatInterval * 3) })).filter((j) => host === undefined || j.hostname === host);
         const what = `${o.jobType ?? 'job'}${host ? ` on ${host}` : ''}`;
         if (alive.length < needed) throw new CliError(`No alive ${what}: found ${alive.length}, need ${needed}`, 1);
-        process.stdout.write(`Found ${alive.length} alive ${what}${alive.length === 1 ? '' : 's'}\n`);
+        cliOut(`Found ${alive.length} alive ${what}${alive.length === 1 ? '' : 's'}\n`);
       } finally {
         await handle.close();
       }

@@ -3,6 +3,7 @@
  * metrics per try compared across runs, the step-wise history of a task's metrics, and the
  * artifacts tries logged.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { artifactStore } from '../../providers/objectstore/artifacts.ts';
 import { compareTries, triesWithMetrics } from '../../providers/ml/tracking/compare.ts';
@@ -72,8 +73,8 @@ export function registerMlCommands(program: Command): void {
     .option('-o, --output <format>', 'table, json or plain', 'table')
     .action(async (dagId: string, o: { runId?: string; output: string }) => {
       const format = parseOutputFormat(o.output);
-      const store = artifactStore();
       await withDb(async (ctx) => {
+        const store = artifactStore(join(ctx.config.home, 'artifacts'));
         const tries = await new DbTrackingStore(ctx.db.db).listTries({ dagId, runId: o.runId });
         if (tries.length === 0) await explainEmpty(ctx, dagId, o.runId, format);
         const rows = tries.flatMap((t) =>

@@ -3,8 +3,8 @@
  * `ctx.ml.registerModel`, and an HTTP server for a model's production version. Artifacts are
  * read from the artifact store, `$BATON_HOME/artifacts`.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
 import { DbModelRegistry } from '../../providers/ml/registry/db-registry.ts';
 import { ModelStore } from '../../providers/ml/registry/model-store.ts';
@@ -18,6 +18,7 @@ import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { parseIntArg } from '../parse-args.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliOut, loadCliConfig } from '../cli-context.ts';
 
 /** Metric values in tables are rounded to this many decimals (JSON output is exact). */
 const TABLE_DECIMALS = 4;
@@ -67,8 +68,8 @@ export function registerModelsCommands(program: Command): void {
           throw cliError(e);
         });
         await recordCliEvent(ctx, 'cli_models_promote', { extra: { model: name, version, from: change.from, to: change.to, archived: change.archived } });
-        if (change.from === change.to) process.stdout.write(`Model ${name} version ${version} is already ${stage}\n`);
-        else process.stdout.write(`Model ${name} version ${version}: ${change.from} → ${change.to}${change.archived.length ? ` (archived version ${change.archived.join(', ')})` : ''}\n`);
+        if (change.from === change.to) cliOut(`Model ${name} version ${version} is already ${stage}\n`);
+        else cliOut(`Model ${name} version ${version}: ${change.from} → ${change.to}${change.archived.length ? ` (archived version ${change.archived.join(', ')})` : ''}\n`);
       });
     });
 
@@ -82,7 +83,7 @@ export function registerModelsCommands(program: Command): void {
           throw cliError(e);
         });
         await recordCliEvent(ctx, 'cli_models_rollback', { extra: { model: name, restored: r.restored, archived: r.archived } });
-        process.stdout.write(`Model ${name} rolled back: version ${r.restored} is in production${r.archived === null ? '' : ` (version ${r.archived} archived)`}\n`);
+        cliOut(`Model ${name} rolled back: version ${r.restored} is in production${r.archived === null ? '' : ` (version ${r.archived} archived)`}\n`);
       });
     });
 
@@ -102,13 +103,13 @@ export function registerModelsCommands(program: Command): void {
 }
 
 async function serve(name: string, port: number, host: string, refreshMs: number): Promise<void> {
-  const config = loadConfig();
+  const config = loadCliConfig();
   const db = await openMigratedDb(config).catch((e: Error) => {
     throw new CliError(`could not start: ${e.message}`);
   });
-  const objects = artifactStore();
+  const objects = artifactStore(join(config.home, 'artifacts'));
   const store = new ModelStore(new DbModelRegistry(db.db), objects);
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = (line: string) => cliOut(`${new Date().toISOString()} ${line}\n`);
   let server: RunningModelServer;
   let production: ModelVersion | null;
   try {
@@ -119,7 +120,7 @@ async function serve(name: string, port: number, host: string, refreshMs: number
     throw new CliError(`could not start: ${(e as Error).message}`);
   }
   const now = production ? `version ${production.version}` : 'none yet (requests get 503 until a version is promoted)';
-  process.stdout.write(
+  cliOut(
     `Serving model ${name} at ${server.url}\n` +
       `  POST ${server.url}/predict  {"text": "..."}, {"inputs": [...]} or {"title": "...", "description": "..."}\n` +
       `  GET  ${server.url}/health\n` +
@@ -129,7 +130,7 @@ async function serve(name: string, port: number, host: string, refreshMs: number
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stdout.write(`\n${signal}: stopping the model server…\n`);
+      cliOut(`\n${signal}: stopping the model server…\n`);
       void server
         .stop()
         .then(() => db.close())

@@ -4,6 +4,7 @@ import { deletePool, getPool, listPools, upsertPool, type Pool } from '../../sto
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 const COLUMNS = ['pool', 'slots', 'description', 'include_deferred'];
 const row = (p: Pool) => ({ pool: p.name, slots: p.slots, description: p.description, include_deferred: p.includeDeferred });
@@ -62,7 +63,7 @@ export function registerPoolCommands(program: Command): void {
         });
         if (!deleted) throw new CliError(`Pool '${name}' does not exist; see \`baton pools list\``);
         await recordCliEvent(ctx, 'cli_pool_delete', { extra: { pool: name } });
-        process.stdout.write(`Pool ${name} deleted\n`);
+        cliOut(`Pool ${name} deleted\n`);
       });
     });
 }

@@ -10,6 +10,7 @@ import { fernetKeyRing } from '../../security/keys.ts';
 import { rotateFernetKey } from '../../security/rotate.ts';
 import { CliError } from '../cli-error.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 export function registerRotateFernetKeyCommand(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function registerRotateFernetKeyCommand(program: Command): void {
     .option('--generate', 'print a new random key for BATON_FERNET_KEY and exit')
     .action(async (o: { generate?: boolean }) => {
       if (o.generate) {
-        process.stdout.write(`${generateFernetKey()}\n`);
+        cliOut(`${generateFernetKey()}\n`);
         return;
       }
       await withDb(async (ctx) => {
@@ -28,7 +29,7 @@ export function registerRotateFernetKeyCommand(program: Command): void {
           throw e instanceof DecryptionError ? new CliError(`${e.message} Nothing was changed.`) : e;
         });
         await recordCliEvent(ctx, 'cli_rotate_fernet_key', { extra: { variables: report.variables, connections: report.connections } });
-        process.stdout.write(`Re-encrypted ${report.variables} variable(s) and ${report.connections} connection(s) with key ${keys.keyIds[0]}.\n`);
+        cliOut(`Re-encrypted ${report.variables} variable(s) and ${report.connections} connection(s) with key ${keys.keyIds[0]}.\n`);
       });
     });
 }

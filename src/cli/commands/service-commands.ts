@@ -3,7 +3,7 @@
  * and database maintenance: `baton db migrate | reset`.
  */
 import type { Command } from 'commander';
-import { loadConfig, type BatonConfig } from '../../config.ts';
+import { type BatonConfig } from '../../config.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
 import { fernetKeyRing, warnUnencrypted } from '../../security/keys.ts';
@@ -14,6 +14,7 @@ import { untilSignal } from '../until-signal.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { parseIntArg } from '../parse-args.ts';
 import { extraServices, type ExtraService } from './extra-services.ts';
+import { cliWarnings, cliOut, loadCliConfig } from '../cli-context.ts';
 
 export function registerServiceCommands(program: Command): void {
   program
@@ -21,14 +22,14 @@ export function registerServiceCommands(program: Command): void {
     .description('Run everything in one process: migrate the database, load the DAGs folder, run the scheduler, triggerer and workers until Ctrl-C')
     .option('-p, --port <port>', 'port of the web server and REST API (default BATON_PORT or 8080)')
     .action(async (o: { port?: string }) => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       if (o.port !== undefined) config.port = parseIntArg(o.port, '--port', 0)!;
       // First start: an encryption key in BATON_HOME and an admin user (password printed once).
       const handle = await openMigratedDb(config).catch((e: Error) => {
         throw new CliError(`could not start: ${e.message}`);
       });
       try {
-        for (const line of describeStandaloneSecurity(await prepareStandalone(handle.db, config))) process.stdout.write(`${line}\n`);
+        for (const line of describeStandaloneSecurity(await prepareStandalone(handle.db, config))) cliOut(`${line}\n`);
       } finally {
         await handle.close();
       }
@@ -39,8 +40,11 @@ export function registerServiceCommands(program: Command): void {
     .command('scheduler')
     .description('Run the scheduler (with its local workers) until Ctrl-C')
     .action(async () => {
-      const config = loadConfig();
-      if (fernetKeyRing(config) === null) warnUnencrypted();
+      const config = loadCliConfig();
+      if (fernetKeyRing(config) === null) {
+        const w = cliWarnings();
+        warnUnencrypted(w.warn, w.warnScope);
+      }
       await runUntilSignal(config, 'scheduler', false);
     });
 
@@ -48,14 +52,14 @@ export function registerServiceCommands(program: Command): void {
   db.command('migrate')
     .description('Create or upgrade the database schema (safe to run again)')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       const handle = await openDatabase({ url: config.databaseUrl }).catch((e: Error) => {
         throw new CliError(e.message);
       });
       try {
         const applied = await migrateToLatest(handle.db);
-        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
-        process.stdout.write(`Database: ${redactUrl(config.databaseUrl)}\n`);
+        cliOut(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
+        cliOut(`Database: ${redactUrl(config.databaseUrl)}\n`);
       } finally {
         await handle.close();
       }
@@ -65,13 +69,13 @@ export function registerServiceCommands(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (o: { yes?: boolean }) => {
       if (!o.yes) throw new CliError('db reset deletes all data: run again with --yes to confirm', 2);
-      const config = loadConfig();
+      const config = loadCliConfig();
       const handle = await openDatabase({ url: config.databaseUrl }).catch((e: Error) => {
         throw new CliError(e.message);
       });
       try {
         await resetDatabase(handle.db);
-        process.stdout.write(`Database reset: ${redactUrl(config.databaseUrl)}\n`);
+        cliOut(`Database reset: ${redactUrl(config.databaseUrl)}\n`);
       } finally {
         await handle.close();
       }
@@ -79,12 +83,12 @@ export function registerServiceCommands(program: Command): void {
   db.command('check')
     .description('Check that the database answers and its schema is current')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       const handle = await openMigratedDb(config).catch((e: Error) => {
         throw new CliError(e.message);
       });
       await handle.close();
-      process.stdout.write(`OK: ${redactUrl(config.databaseUrl)}\n`);
+      cliOut(`OK: ${redactUrl(config.databaseUrl)}\n`);
     });
 }
 
@@ -116,7 +120,7 @@ async function runUntilSignal(config: BatonConfig, mode: 'standalone' | 'schedul
     ...extras.map((x) => `  ${x.name.padEnd(12)}: ${x.describe}`),
     'Press Ctrl-C to stop.',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  cliOut(`${lines.join('\n')}\n`);
   await untilSignal({
     stopping: (signal) => `${signal}: stopping; running tasks get 10 s to finish (Ctrl-C again to stop at once)…`,
     stop: async () => {

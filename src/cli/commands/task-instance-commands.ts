@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { parseDateArg, parseIntArg } from '../parse-args.ts';
 import { lookupSerializedDag, notice, recordCliEvent, requireDag, requireRun, withDb } from './db-context.ts';
+import { cliOut } from '../cli-context.ts';
 
 interface ClearOptions {
   taskRegex?: string;
@@ -79,7 +80,7 @@ export function registerTaskInstanceCommands(tasks: Command): void {
         return tryLogPath(ctx.config.logsFolder, { dagId, runId, taskId, mapIndex, tryNumber });
       });
       if (!existsSync(path)) throw new CliError(`no log for that try: ${path} does not exist`);
-      process.stdout.write(readFileSync(path));
+      cliOut(readFileSync(path));
     });
 
   tasks

@@ -3,7 +3,6 @@
  * `triggererService` runs it inside `baton standalone`, waking the scheduler when a trigger fires.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { consoleLogger } from '../../engine/engine.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
 import { redactUrl } from '../../store/index.ts';
@@ -11,6 +10,7 @@ import { startTriggerer } from '../../triggerer/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseIntArg } from '../parse-args.ts';
 import type { ExtraServiceFactory } from './extra-services.ts';
+import { cliErr, cliOut, loadCliConfig } from '../cli-context.ts';
 
 /** Runs the triggerer beside the scheduler of `baton standalone`, on the engine's database handle. */
 export const triggererService: ExtraServiceFactory = {
@@ -36,7 +36,7 @@ export function registerTriggererCommand(program: Command): void {
     .description('Run the triggerer (the waits of deferred tasks) until Ctrl-C')
     .option('--capacity <n>', 'most triggers to run at once (default 1000)')
     .action(async (o: { capacity?: string }) => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       const capacity = o.capacity === undefined ? undefined : parseIntArg(o.capacity, '--capacity', 1)!;
       const db = await openMigratedDb(config).catch((e: Error) => {
         throw new CliError(`could not start: ${e.message}`);
@@ -48,19 +48,19 @@ export function registerTriggererCommand(program: Command): void {
         await db.close();
         throw new CliError(`could not start: ${(e as Error).message}`);
       }
-      process.stdout.write(`Baton triggerer is running (job ${running.triggerer.jobId})\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
+      cliOut(`Baton triggerer is running (job ${running.triggerer.jobId})\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
       // The triggerer's own timers do not hold the process open.
       const keepAlive = setInterval(() => {}, 1 << 30);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          process.stdout.write(`\n${signal}: stopping the triggerer…\n`);
+          cliOut(`\n${signal}: stopping the triggerer…\n`);
           void running
             .stop()
-            .catch((e: Error) => process.stderr.write(`error while stopping: ${e.message}\n`))
+            .catch((e: Error) => cliErr(`error while stopping: ${e.message}\n`))
             .then(() => db.close())
             .finally(() => {
               clearInterval(keepAlive);
-              process.stdout.write('Baton triggerer stopped.\n');
+              cliOut('Baton triggerer stopped.\n');
               resolve();
             });
         };

@@ -12,6 +12,7 @@ import { createUser, deleteUser, listUsers, resetPassword, UserError } from '../
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliErr, cliOut } from '../cli-context.ts';
 
 interface CreateOptions {
   username: string;
@@ -55,8 +56,8 @@ export function registerUsersCommands(program: Command): void {
       await withDb(async (ctx) => {
         const user = await createUser(ctx.db.db, { username: o.username, password, role: o.role, email: o.email, firstName: o.firstname, lastName: o.lastname }).catch(cliUserError);
         await recordCliEvent(ctx, 'cli_users_create', { extra: { username: user.username, role: user.role } });
-        process.stdout.write(`User ${user.username} created with role ${user.role}\n`);
-        if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+        cliOut(`User ${user.username} created with role ${user.role}\n`);
+        if (generated) cliOut(`Password (shown once): ${password}\n`);
       });
     });
 
@@ -82,7 +83,7 @@ export function registerUsersCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await deleteUser(ctx.db.db, o.username))) throw new CliError(`User '${o.username}' does not exist; see \`baton users list\``);
         await recordCliEvent(ctx, 'cli_users_delete', { extra: { username: o.username } });
-        process.stdout.write(`User ${o.username} deleted\n`);
+        cliOut(`User ${o.username} deleted\n`);
       });
     });
 
@@ -97,8 +98,8 @@ export function registerUsersCommands(program: Command): void {
       await withDb(async (ctx) => {
         await resetPassword(ctx.db.db, o.username, password).catch(cliUserError);
         await recordCliEvent(ctx, 'cli_users_reset_password', { extra: { username: o.username } });
-        process.stdout.write(`Password of ${o.username} reset\n`);
-        if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+        cliOut(`Password of ${o.username} reset\n`);
+        if (generated) cliOut(`Password (shown once): ${password}\n`);
       });
     });
 
@@ -111,8 +112,8 @@ export function registerUsersCommands(program: Command): void {
       await withDb(async (ctx) => {
         const t = await createApiToken(ctx.db.db, o.username, o.name).catch(cliUserError);
         await recordCliEvent(ctx, 'cli_users_add_token', { extra: { username: o.username, token_name: o.name } });
-        process.stderr.write(`Token '${t.name}' created for ${t.username}. It is shown once: store it now.\n`);
-        process.stdout.write(`${t.token}\n`);
+        cliErr(`Token '${t.name}' created for ${t.username}. It is shown once: store it now.\n`);
+        cliOut(`${t.token}\n`);
       });
     });
 
@@ -138,7 +139,7 @@ export function registerUsersCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await revokeApiToken(ctx.db.db, o.username, o.name))) throw new CliError(`User '${o.username}' has no token called '${o.name}'; see \`baton users list-tokens\``);
         await recordCliEvent(ctx, 'cli_users_revoke_token', { extra: { username: o.username, token_name: o.name } });
-        process.stdout.write(`Token '${o.name}' of ${o.username} revoked\n`);
+        cliOut(`Token '${o.name}' of ${o.username} revoked\n`);
       });
     });
 }

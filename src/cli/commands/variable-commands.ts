@@ -6,6 +6,7 @@ import { deleteVariable, listVariables } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseOutputFormat, printRows } from '../output.ts';
 import { recordCliEvent, withDb } from './db-context.ts';
+import { cliWarnings, cliOut } from '../cli-context.ts';
 
 export function registerVariableCommands(program: Command): void {
   const variables = program.command('variables').description('Manage variables');
@@ -16,11 +17,11 @@ export function registerVariableCommands(program: Command): void {
     .option('-d, --default <value>', 'print this when the variable does not exist (instead of failing)')
     .action(async (key: string, o: { default?: string }) => {
       await withDb(async (ctx) => {
-        const v = await configuredSecureStore(ctx.db.db, ctx.config).getVariable(key).catch((e: Error) => {
+        const v = await configuredSecureStore(ctx.db.db, ctx.config, cliWarnings()).getVariable(key).catch((e: Error) => {
           throw e instanceof DecryptionError ? new CliError(e.message) : e;
         });
         if (!v && o.default === undefined) throw new CliError(`Variable '${key}' does not exist; see \`baton variables list\` (or pass --default)`);
-        process.stdout.write(`${v ? v.value : o.default}\n`);
+        cliOut(`${v ? v.value : o.default}\n`);
       });
     });
 
@@ -30,11 +31,11 @@ export function registerVariableCommands(program: Command): void {
     .option('--description <text>', 'what the variable is for')
     .action(async (key: string, value: string, o: { description?: string }) => {
       await withDb(async (ctx) => {
-        await configuredSecureStore(ctx.db.db, ctx.config).setVariable(key, value, { description: o.description }).catch((e: Error) => {
+        await configuredSecureStore(ctx.db.db, ctx.config, cliWarnings()).setVariable(key, value, { description: o.description }).catch((e: Error) => {
           throw new CliError(e.message, 2);
         });
         await recordCliEvent(ctx, 'cli_variables_set', { extra: { key } });
-        process.stdout.write(`Variable ${key} created\n`);
+        cliOut(`Variable ${key} created\n`);
       });
     });
 
@@ -45,7 +46,7 @@ export function registerVariableCommands(program: Command): void {
       await withDb(async (ctx) => {
         if (!(await deleteVariable(ctx.db.db, key))) throw new CliError(`Variable '${key}' does not exist; see \`baton variables list\``);
         await recordCliEvent(ctx, 'cli_variables_delete', { extra: { key } });
-        process.stdout.write(`Variable ${key} deleted\n`);
+        cliOut(`Variable ${key} deleted\n`);
       });
     });
 

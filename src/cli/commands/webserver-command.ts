@@ -8,12 +8,13 @@ import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { createApiApp } from '../../api/app.ts';
 import { createAuthenticator } from '../../api/auth/authenticator.ts';
-import { loadConfig, type BatonConfig } from '../../config.ts';
+import { type BatonConfig } from '../../config.ts';
 import { openMigratedDb } from '../../engine/open-db.ts';
 import { redactUrl, type BatonDb } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { parseIntArg } from '../parse-args.ts';
 import type { ExtraServiceFactory } from './extra-services.ts';
+import { cliOut, loadCliConfig } from '../cli-context.ts';
 
 /** Address the server listens on unless told otherwise (every interface, as Airflow's webserver). */
 export const DEFAULT_HOSTNAME = '0.0.0.0';
@@ -90,7 +91,7 @@ export function registerWebserverCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default BATON_PORT or 8080)')
     .option('-H, --hostname <address>', `address to listen on (default ${DEFAULT_HOSTNAME})`)
     .action(async (o: { port?: string; hostname?: string }) => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       if (o.port !== undefined) config.port = parseIntArg(o.port, '--port', 0)!;
       const db = await openMigratedDb(config).catch((e: Error) => {
         throw new CliError(`could not start: ${e.message}`);
@@ -102,15 +103,15 @@ export function registerWebserverCommand(program: Command): void {
         await db.close();
         throw new CliError(`could not start: ${(e as Error).message}`);
       }
-      process.stdout.write(`Baton webserver is running\n  web UI      : ${web.url}/\n  REST API    : ${web.url}/api/v1, ${web.url}/api/v2\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
+      cliOut(`Baton webserver is running\n  web UI      : ${web.url}/\n  REST API    : ${web.url}/api/v1, ${web.url}/api/v2\n  database    : ${redactUrl(config.databaseUrl)}\nPress Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          process.stdout.write(`\n${signal}: stopping the webserver…\n`);
+          cliOut(`\n${signal}: stopping the webserver…\n`);
           void web
             .stop()
             .then(() => db.close())
             .finally(() => {
-              process.stdout.write('Baton webserver stopped.\n');
+              cliOut('Baton webserver stopped.\n');
               resolve();
             });
         };

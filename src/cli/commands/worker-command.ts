@@ -3,13 +3,13 @@
  * this machine, until SIGINT/SIGTERM. See docs/deployment.md.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { BatonWorker } from '../../executors/bullmq/index.ts';
 import { maskRedisUrl } from '../../executors/bullmq/redis-connection.ts';
 import { redactUrl } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { untilSignal } from '../until-signal.ts';
 import { parseIntArg } from '../parse-args.ts';
+import { cliOut, loadCliConfig } from '../cli-context.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--hostname <name>', 'host name recorded on each try (default: this machine\'s)')
     .option('--grace <seconds>', 'on SIGTERM, how long running tries may take to finish before they are stopped (default 30)')
     .action(async (o: { queues?: string; concurrency?: string; hostname?: string; grace?: string }) => {
-      const config = loadConfig();
+      const config = loadCliConfig();
       const queues = o.queues?.split(',').map((q) => q.trim()).filter(Boolean);
       const concurrency = o.concurrency === undefined ? undefined : parseIntArg(o.concurrency, '--concurrency', 1)!;
       const graceMs = (o.grace === undefined ? 30 : parseIntArg(o.grace, '--grace', 0)!) * 1000;
@@ -36,7 +36,7 @@ export function registerWorkerCommand(program: Command): void {
         await worker.stop(0).catch(() => {});
         throw new CliError(`could not start: ${(e as Error).message}`);
       }
-      process.stdout.write(
+      cliOut(
         [
           `Baton worker is running on ${worker.hostname}`,
           `  queues      : ${worker.queues.join(', ')}`,

@@ -27,6 +27,8 @@ export interface LocalExecutorOptions {
   maxOldSpaceMb?: number;
   /** How long a worker may take to start. Default 30000 ms. */
   startupTimeoutMs?: number;
+  /** The environment of the worker processes (what tasks see as process.env). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
   /**
    * Workloads the executor accepts beyond its idle workers, per worker; they start the moment a
    * worker frees up, so workers do not wait for the scheduler between tries. Default 0 (only
@@ -57,6 +59,7 @@ export class LocalExecutor implements Executor {
   private readonly termGraceMs: number;
   private readonly maxOldSpaceMb: number;
   private readonly startupTimeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly prefetch: number;
   /** Accepted workloads waiting for a worker, oldest first. */
   private readonly backlog: Array<{ workload: TaskWorkload; keyString: string }> = [];
@@ -83,6 +86,7 @@ export class LocalExecutor implements Executor {
     this.termGraceMs = nonNegative('termGraceMs', options.termGraceMs, 1000);
     this.maxOldSpaceMb = Math.max(1, nonNegative('maxOldSpaceMb', options.maxOldSpaceMb, 1024));
     this.startupTimeoutMs = nonNegative('startupTimeoutMs', options.startupTimeoutMs, 30_000);
+    this.env = options.env;
     this.prefetch = Math.floor(nonNegative('prefetch', options.prefetch, 0));
   }
 
@@ -191,6 +195,7 @@ export class LocalExecutor implements Executor {
       hostname: this.hostname,
       maxOldSpaceMb: this.maxOldSpaceMb,
       startupTimeoutMs: this.startupTimeoutMs,
+      env: this.env,
       onMessage: (worker, message) => this.onMessage(worker, message),
       onExit: (worker, exit) => this.onExit(worker, exit),
     }).then(

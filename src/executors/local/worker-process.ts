@@ -28,6 +28,8 @@ export interface WorkerSpawnOptions {
   /** V8 old-space heap limit of the worker (`--max-old-space-size`), in MB. */
   maxOldSpaceMb: number;
   startupTimeoutMs: number;
+  /** The worker's environment. Default: this process's. */
+  env?: NodeJS.ProcessEnv;
   onMessage: (worker: WorkerProcess, message: FromWorker) => void;
   onExit: (worker: WorkerProcess, exit: WorkerExit) => void;
 }
@@ -57,6 +59,7 @@ export class WorkerProcess {
     const began = performance.now();
     const proc = fork(ENTRY, [o.hostname], {
       execArgv: [...PRELOAD, `--max-old-space-size=${o.maxOldSpaceMb}`],
+      env: o.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
