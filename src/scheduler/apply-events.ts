@@ -121,7 +121,10 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
   return out;
 }
 
-/** Writes plain results in one statement, then their XComs, skips and dataset events. */
+/**
+ * Writes plain results in one statement (on PostgreSQL with their history rows and first tries'
+ * XComs), then what that statement did not write: history, XComs, skips and dataset events.
+ */
 async function applyPlainFinishes(
   trx: Kysely<Schema>,
   plain: Array<Extract<ExecutorEvent, { kind: 'finished' }>>,
@@ -144,6 +147,7 @@ async function applyPlainFinishes(
         endDate: e.result.endedAt,
         renderedFields: e.result.renderedFields ? JSON.stringify(e.result.renderedFields) : null,
         started: s ? { at: s.at, hostname: s.hostname, pid: s.pid } : null,
+        xcoms: xcomRows.get(e) ?? [],
       };
     }),
   );
@@ -152,10 +156,12 @@ async function applyPlainFinishes(
     const e = byKey.get(tryKey(r.key, r.tryNumber))!;
     moved.add(tryKey(r.key, r.tryNumber));
     out.moves.push({ key: r.key, state: r.state, nextTryAt: null });
-    batch.history.push(historyRow(r.key, r.tryNumber, r.state, { start_date: r.startDate, hostname: r.hostname, pid: r.pid, executor: r.executor, operator: r.operator }, r.endDate));
-    const xcoms = xcomRows.get(e) ?? [];
-    if (r.tryNumber === 1) batch.freshXComs.push(...xcoms);
-    else await replaceXComs(trx, r.key, xcoms);
+    if (!r.historyWritten) batch.history.push(historyRow(r.key, r.tryNumber, r.state, { start_date: r.startDate, hostname: r.hostname, pid: r.pid, executor: r.executor, operator: r.operator }, r.endDate));
+    if (!r.xcomsWritten) {
+      const xcoms = xcomRows.get(e) ?? [];
+      if (r.tryNumber === 1) batch.freshXComs.push(...xcoms);
+      else await replaceXComs(trx, r.key, xcoms);
+    }
     if (r.state === 'success') await applySuccessEffects(trx, r.key, e.result, out);
   }
   for (const e of plain) if (!moved.has(tryKey(e.key, e.tryNumber))) out.stale.push(e.key);

@@ -7,7 +7,7 @@ import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Json, SerializedDag } from '../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
-import { casTaskInstanceStates, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
+import { casTaskInstanceStates, dialectOf, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
@@ -55,12 +55,9 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
     // time, so slot counts stay exact however many schedulers run.
     const pools = await forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool')).execute();
-    const active = await trx
-      .selectFrom('task_instance')
-      .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
-      .where(TI_OCCUPYING)
-      .groupBy(['pool', 'dag_id', 'task_id'])
-      .execute();
+    // What occupies slots, the scheduled TIs to consider (leaving out pools that are full) and
+    // their runs: one query on PostgreSQL, three on SQLite (where a statement costs no round trip).
+    const { active, scheduled, runInfo } = dialectOf(trx) === 'postgres' ? await readQueueStatePg(trx, limit) : await readQueueState(trx, limit, pools);
     const poolUsed = new Map<string, number>();
     const dagActive = new Map<string, number>();
     const taskActive = new Map<string, number>();
@@ -69,27 +66,12 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
       dagActive.set(a.dag_id, (dagActive.get(a.dag_id) ?? 0) + Number(a.n));
       taskActive.set(`${a.dag_id}\u0000${a.task_id}`, (taskActive.get(`${a.dag_id}\u0000${a.task_id}`) ?? 0) + Number(a.n));
     }
-    const poolTotal = new Map(pools.map((p) => [p.pool, p.slots]));
-    const fullPools = [...poolUsed].filter(([pool, used]) => (poolTotal.get(pool) ?? Infinity) !== -1 && used >= (poolTotal.get(pool) ?? Infinity)).map(([pool]) => pool);
-    // Scheduled TIs first (index on state), then their runs and DAGs: a join here lets the
-    // planner scan every TI of a DAG when the DAG has many runs. Only a small multiple of the
-    // open slots is read, leaving out pools that are full.
-    let candidatesQuery = trx
-      .selectFrom('task_instance')
-      .select(['dag_id', 'run_id', 'task_id', 'map_index', 'pool', 'pool_slots', 'priority_weight', 'try_number', 'max_tries', 'queue', 'next_method', 'next_kwargs'])
-      .where(TI_SCHEDULED);
-    if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
-    const scheduled = await candidatesQuery
-      .orderBy('priority_weight', 'desc')
-      .limit(limit)
-      .execute();
+    const fullPools = fullPoolsOf(pools, poolUsed);
     if (scheduled.length === 0) {
       // Pools that are full were left out of the query: their TIs may still wait.
       waiting = fullPools.length > 0;
       return [];
     }
-    const runKeys = [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))];
-    const runInfo = await loadRuns(trx, runKeys);
     const rows = scheduled
       .map((r) => ({ ...r, run: runInfo.get(`${r.dag_id}\u0000${r.run_id}`) }))
       .filter((r) => r.run?.state === 'running' && (!r.run.is_paused || runsWhilePaused(r.run)))
@@ -175,9 +157,103 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
   return { workloads, waiting };
 }
 
+/** Slots occupied by (pool, DAG, task): queued and running TIs. */
+interface ActiveRow {
+  pool: string;
+  dag_id: string;
+  task_id: string;
+  slots: number;
+  n: number;
+}
+
+const CANDIDATE_COLUMNS = ['dag_id', 'run_id', 'task_id', 'map_index', 'pool', 'pool_slots', 'priority_weight', 'try_number', 'max_tries', 'queue', 'next_method', 'next_kwargs'] as const;
+
+interface ScheduledRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  pool: string;
+  pool_slots: number;
+  priority_weight: number;
+  try_number: number;
+  max_tries: number;
+  queue: string;
+  next_method: string | null;
+  next_kwargs: string | null;
+}
+
+type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; backfill_id: number | null; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number; is_paused: number; max_active_tasks: number };
+
+interface QueueState {
+  active: ActiveRow[];
+  /** Scheduled TIs, highest priority first, at most `limit`, none in a full pool. */
+  scheduled: ScheduledRow[];
+  /** The runs of `scheduled`, by `dagId\0runId`. */
+  runInfo: Map<string, RunInfo>;
+}
+
+/** Pools whose occupied slots reach their size (a pool of -1 slots is never full; an unknown one neither). */
+function fullPoolsOf(pools: ReadonlyArray<{ pool: string; slots: number }>, poolUsed: ReadonlyMap<string, number>): string[] {
+  const poolTotal = new Map(pools.map((p) => [p.pool, p.slots]));
+  return [...poolUsed].filter(([pool, used]) => (poolTotal.get(pool) ?? Infinity) !== -1 && used >= (poolTotal.get(pool) ?? Infinity)).map(([pool]) => pool);
+}
+
+/** SQLite: occupancy, then the candidates outside full pools, then their runs. */
+async function readQueueState(trx: Kysely<Schema>, limit: number, pools: ReadonlyArray<{ pool: string; slots: number }>): Promise<QueueState> {
+  const active = await trx
+    .selectFrom('task_instance')
+    .select(['pool', 'dag_id', 'task_id', sql<number>`sum(pool_slots)`.as('slots'), sql<number>`count(*)`.as('n')])
+    .where(TI_OCCUPYING)
+    .groupBy(['pool', 'dag_id', 'task_id'])
+    .execute();
+  const poolUsed = new Map<string, number>();
+  for (const a of active) poolUsed.set(a.pool, (poolUsed.get(a.pool) ?? 0) + Number(a.slots));
+  const fullPools = fullPoolsOf(pools, poolUsed);
+  // Scheduled TIs first (index on state), then their runs and DAGs: a join here lets the
+  // planner scan every TI of a DAG when the DAG has many runs.
+  let candidatesQuery = trx.selectFrom('task_instance').select(CANDIDATE_COLUMNS).where(TI_SCHEDULED);
+  if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
+  const scheduled = await candidatesQuery.orderBy('priority_weight', 'desc').limit(limit).execute();
+  const runInfo = scheduled.length ? await loadRuns(trx, [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))]) : new Map<string, RunInfo>();
+  return { active, scheduled, runInfo };
+}
+
+/**
+ * PostgreSQL: the same three reads in one statement (one round trip), each part returned as a
+ * JSON array. It runs after the pool rows were locked, in a statement of its own: a statement
+ * that waited for that lock would still read occupancy as it was before the wait.
+ */
+async function readQueueStatePg(trx: Kysely<Schema>, limit: number): Promise<QueueState> {
+  const { rows } = await sql<{ active: ActiveRow[]; scheduled: ScheduledRow[]; runs: Array<RunInfo & { dag_id: string }> }>`
+    with active as (
+      select pool, dag_id, task_id, sum(pool_slots) as slots, count(*) as n
+      from task_instance where ${TI_OCCUPYING} group by pool, dag_id, task_id
+    ),
+    full_pools as (
+      select p.pool from slot_pool p inner join (select pool, sum(slots) as used from active group by pool) u on u.pool = p.pool
+      where p.slots <> -1 and u.used >= p.slots
+    ),
+    scheduled as (
+      select ${sql.join(CANDIDATE_COLUMNS.map((c) => sql.ref(c)))} from task_instance
+      where ${TI_SCHEDULED} and pool not in (select pool from full_pools)
+      order by priority_weight desc limit ${limit}
+    ),
+    runs as (
+      select r.dag_id, r.run_id, r.run_type, r.backfill_id, r.state, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.external_trigger, d.is_paused, d.max_active_tasks
+      from dag_run r inner join dag d on d.dag_id = r.dag_id where (r.dag_id, r.run_id) in (select dag_id, run_id from scheduled)
+    )
+    select (select coalesce(json_agg(a), '[]') from active a) as active,
+           (select coalesce(json_agg(s order by s.priority_weight desc), '[]') from scheduled s) as scheduled,
+           (select coalesce(json_agg(r), '[]') from runs r) as runs`.execute(trx);
+  const row = rows[0]!;
+  const runInfo = new Map<string, RunInfo>();
+  for (const r of row.runs) runInfo.set(`${r.dag_id}\u0000${r.run_id}`, r);
+  return { active: row.active, scheduled: row.scheduled, runInfo };
+}
+
 /** The runs of these keys (`dagId\0runId`) with their DAG's pause flag and task limit, in one query per 400 runs. */
 async function loadRuns(trx: Kysely<Schema>, keys: string[]) {
-  type RunInfo = { run_id: string; run_type: Schema['dag_run']['run_type']; backfill_id: number | null; state: string; logical_date: string; data_interval_start: string | null; data_interval_end: string | null; conf: string; external_trigger: number; is_paused: number; max_active_tasks: number };
   const out = new Map<string, RunInfo>();
   for (let i = 0; i < keys.length; i += 400) {
     const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
