@@ -3,7 +3,8 @@
  * XComs, skips, dataset events, triggered runs) or was lost (worker died, killed, timed out).
  * Every state change is a compare-and-set; an event about a TI that moved on meanwhile
  * (cleared, marked by a user) changes nothing. Plain results (success, failure, skip without a
- * retry, deferral or triggered run) are written together in one statement; the rest one by one.
+ * retry, deferral or triggered run) are written together in one statement (on PostgreSQL with
+ * their history rows and first tries' XComs); the rest one by one.
  * The TI moves are reported back so the scheduler can update its picture of each run; they do
  * not bump the runs' `ti_version` (the scheduler bumps each run it touched once per pass).
  */

@@ -10,6 +10,7 @@ import type { TaskWorkload } from '../executors/executor.ts';
 import { casTaskInstanceStates, dialectOf, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { tryLogPath } from './log-path.ts';
+import { READY_FROM, type ReadyTi } from './schedule-run.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
 
 export interface QueueOptions {
@@ -22,6 +23,11 @@ export interface QueueOptions {
   /** How many scheduled TIs to consider per pass. Default: 4 × open slots, at least 32. */
   maxCandidates?: number;
   onUnknownPool?: (pool: string, taskIds: string[]) => void;
+  /**
+   * TIs the pass found ready (see `ScheduleRunInput.deferReady`): moved to `scheduled` first, by
+   * the statement that reads the candidates on PostgreSQL, and considered with the others.
+   */
+  ready?: readonly ReadyTi[];
 }
 
 interface CandidateRow extends Candidate {
@@ -44,20 +50,41 @@ export interface QueueOutcome {
    * than were read). When false, queueing can be skipped until a TI becomes scheduled again.
    */
   waiting: boolean;
+  /** Which of `QueueOptions.ready` moved to `scheduled` (the others had moved on meanwhile). */
+  readyMoved: ReadyTi[];
+}
+
+/** Ready TIs at most folded into the candidates statement (4 bound parameters each). */
+const MAX_FOLDED_READY = 2000;
+
+/** Moves ready TIs to `scheduled` (compare-and-set); returns those that moved. */
+export async function scheduleReadyTis(trx: Kysely<Schema>, ready: readonly ReadyTi[]): Promise<ReadyTi[]> {
+  if (ready.length === 0) return [];
+  return casTaskInstanceStates(trx, ready, READY_FROM, { state: 'scheduled', next_try_at: null }, { bumpRunVersion: false });
 }
 
 /** `queueScheduledTasks`, also telling whether scheduled TIs remain. */
 export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCache, o: QueueOptions): Promise<QueueOutcome> {
-  if (o.executorSlots <= 0) return { workloads: [], waiting: true };
+  const ready = o.ready ?? [];
+  if (o.executorSlots <= 0) {
+    return { workloads: [], waiting: true, readyMoved: ready.length ? await inTransaction(db, (trx) => scheduleReadyTis(trx, ready)) : [] };
+  }
   const limit = o.maxCandidates ?? Math.max(32, o.executorSlots * 4);
   let waiting = true;
+  let readyMoved: ReadyTi[] = [];
   const workloads = await inTransaction(db, async (trx) => {
+    const pg = dialectOf(trx) === 'postgres';
+    const fold = pg && ready.length <= MAX_FOLDED_READY;
+    if (!fold) readyMoved = await scheduleReadyTis(trx, ready);
     // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
     // time, so slot counts stay exact however many schedulers run.
     const pools = await forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool')).execute();
     // What occupies slots, the scheduled TIs to consider (leaving out pools that are full) and
-    // their runs: one query on PostgreSQL, three on SQLite (where a statement costs no round trip).
-    const { active, scheduled, runInfo } = dialectOf(trx) === 'postgres' ? await readQueueStatePg(trx, limit) : await readQueueState(trx, limit, pools);
+    // their runs: one query on PostgreSQL (which also moves the ready TIs to scheduled), three on
+    // SQLite (where a statement costs no round trip).
+    const state = pg ? await readQueueStatePg(trx, limit, fold ? ready : []) : await readQueueState(trx, limit, pools);
+    if (fold) readyMoved = state.readyMoved;
+    const { active, scheduled, runInfo } = state;
     const poolUsed = new Map<string, number>();
     const dagActive = new Map<string, number>();
     const taskActive = new Map<string, number>();
@@ -154,7 +181,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     }
     return workloads;
   });
-  return { workloads, waiting };
+  return { workloads, waiting, readyMoved };
 }
 
 /** Slots occupied by (pool, DAG, task): queued and running TIs. */
@@ -191,6 +218,8 @@ interface QueueState {
   scheduled: ScheduledRow[];
   /** The runs of `scheduled`, by `dagId\0runId`. */
   runInfo: Map<string, RunInfo>;
+  /** The ready TIs this read moved to `scheduled` (PostgreSQL). */
+  readyMoved: ReadyTi[];
 }
 
 /** Pools whose occupied slots reach their size (a pool of -1 slots is never full; an unknown one neither). */
@@ -216,17 +245,29 @@ async function readQueueState(trx: Kysely<Schema>, limit: number, pools: Readonl
   if (fullPools.length) candidatesQuery = candidatesQuery.where('pool', 'not in', fullPools);
   const scheduled = await candidatesQuery.orderBy('priority_weight', 'desc').limit(limit).execute();
   const runInfo = scheduled.length ? await loadRuns(trx, [...new Set(scheduled.map((r) => `${r.dag_id}\u0000${r.run_id}`))]) : new Map<string, RunInfo>();
-  return { active, scheduled, runInfo };
+  return { active, scheduled, runInfo, readyMoved: [] };
 }
 
 /**
  * PostgreSQL: the same three reads in one statement (one round trip), each part returned as a
- * JSON array. It runs after the pool rows were locked, in a statement of its own: a statement
- * that waited for that lock would still read occupancy as it was before the wait.
+ * JSON array; the statement first moves the `ready` TIs to `scheduled` (a compare-and-set from
+ * the states they were decided in) and counts those that moved among the candidates. It runs
+ * after the pool rows were locked, in a statement of its own: a statement that waited for that
+ * lock would still read occupancy as it was before the wait.
  */
-async function readQueueStatePg(trx: Kysely<Schema>, limit: number): Promise<QueueState> {
-  const { rows } = await sql<{ active: ActiveRow[]; scheduled: ScheduledRow[]; runs: Array<RunInfo & { dag_id: string }> }>`
-    with active as (
+async function readQueueStatePg(trx: Kysely<Schema>, limit: number, ready: readonly ReadyTi[]): Promise<QueueState> {
+  const columns = sql.join(CANDIDATE_COLUMNS.map((c) => sql.ref(c)));
+  const readied = ready.length
+    ? sql`readied as (
+        update task_instance set state = 'scheduled', next_try_at = null, updated_at = ${nowIso()}
+        where (dag_id, run_id, task_id, map_index) in (values ${sql.join(ready.map((r) => sql`(${r.dagId}, ${r.runId}, ${r.taskId}, cast(${r.mapIndex} as integer))`))})
+          and state in (${sql.join(READY_FROM.map((s) => sql.lit(s)))})
+        returning ${columns}
+      ),`
+    : sql`readied as (select ${columns} from task_instance where false),`;
+  const { rows } = await sql<{ active: ActiveRow[]; scheduled: ScheduledRow[]; runs: Array<RunInfo & { dag_id: string }>; readied: Array<[string, string, string, number]> }>`
+    with ${readied}
+    active as (
       select pool, dag_id, task_id, sum(pool_slots) as slots, count(*) as n
       from task_instance where ${TI_OCCUPYING} group by pool, dag_id, task_id
     ),
@@ -235,8 +276,9 @@ async function readQueueStatePg(trx: Kysely<Schema>, limit: number): Promise<Que
       where p.slots <> -1 and u.used >= p.slots
     ),
     scheduled as (
-      select ${sql.join(CANDIDATE_COLUMNS.map((c) => sql.ref(c)))} from task_instance
-      where ${TI_SCHEDULED} and pool not in (select pool from full_pools)
+      (select ${columns} from task_instance where ${TI_SCHEDULED} and pool not in (select pool from full_pools)
+       union all
+       select ${columns} from readied where pool not in (select pool from full_pools))
       order by priority_weight desc limit ${limit}
     ),
     runs as (
@@ -245,11 +287,12 @@ async function readQueueStatePg(trx: Kysely<Schema>, limit: number): Promise<Que
     )
     select (select coalesce(json_agg(a), '[]') from active a) as active,
            (select coalesce(json_agg(s order by s.priority_weight desc), '[]') from scheduled s) as scheduled,
-           (select coalesce(json_agg(r), '[]') from runs r) as runs`.execute(trx);
+           (select coalesce(json_agg(r), '[]') from runs r) as runs,
+           (select coalesce(json_agg(json_build_array(dag_id, run_id, task_id, map_index)), '[]') from readied) as readied`.execute(trx);
   const row = rows[0]!;
   const runInfo = new Map<string, RunInfo>();
   for (const r of row.runs) runInfo.set(`${r.dag_id}\u0000${r.run_id}`, r);
-  return { active: row.active, scheduled: row.scheduled, runInfo };
+  return { active: row.active, scheduled: row.scheduled, runInfo, readyMoved: row.readied.map(([dagId, runId, taskId, mapIndex]) => ({ dagId, runId, taskId, mapIndex })) };
 }
 
 /** The runs of these keys (`dagId\0runId`) with their DAG's pause flag and task limit, in one query per 400 runs. */

@@ -15,10 +15,10 @@ import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
-import { queueScheduled } from './queue-tasks.ts';
+import { queueScheduled, scheduleReadyTis } from './queue-tasks.ts';
 import { adoptOrphans, failStuckQueued, failZombies } from './recovery.ts';
 import { RunModels } from './run-models.ts';
-import { scheduleRun } from './schedule-run.ts';
+import { scheduleRun, type ReadyTi } from './schedule-run.ts';
 import { SerializedDagCache } from './serialized-dags.ts';
 import { startQueuedRuns } from './start-queued-runs.ts';
 import { dbWorkerServices } from './worker-services.ts';
@@ -354,10 +354,17 @@ export class Scheduler {
           this.checkQueuedRuns = false;
           for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
         }
-        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves);
+        // TIs the decisions found ready are moved to scheduled by the queueing step (on
+        // PostgreSQL in the statement that reads the candidates), or here when it does not run.
+        const ready: ReadyTi[] = [];
+        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready);
         const slots = this.o.executor.openSlots();
-        if (slots <= 0 || !this.scheduledWaiting) return [];
-        const queued = await queueScheduled(trx, this.cache, this.queueOptions(slots));
+        if (slots <= 0 || !this.scheduledWaiting) {
+          this.readyMoved(ready, await scheduleReadyTis(trx, ready));
+          return [];
+        }
+        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), ready });
+        this.readyMoved(ready, queued.readyMoved);
         this.scheduledWaiting = queued.waiting;
         return queued.workloads;
       });
@@ -375,6 +382,22 @@ export class Scheduler {
     if (deferred) for (const l of this.deferralListeners) l();
     for (const r of finishedRuns) for (const l of this.runFinishedListeners) l(r);
     this.armTimer(wakeAt);
+  }
+
+  /**
+   * A ready TI that did not move to scheduled was changed meanwhile (marked, cleared): the picture
+   * of its run, which counts it as scheduled, is dropped and the run decided again.
+   */
+  private readyMoved(ready: readonly ReadyTi[], moved: readonly ReadyTi[]): void {
+    if (moved.length === ready.length) return;
+    const movedKeys = new Set(moved.map((k) => tiKeyString(k)));
+    for (const r of ready) {
+      if (movedKeys.has(tiKeyString(r))) continue;
+      const key = `${r.dagId}\u0000${r.runId}`;
+      this.models.forget(key);
+      this.dirtyRuns.add(key);
+      this.again = true;
+    }
   }
 
   private queueOptions(slots: number) {
@@ -397,7 +420,7 @@ export class Scheduler {
    * results this pass recorded (`moves`), or read in full when the picture is out of date. Each
    * run whose task instances this pass changed gets its version bumped once.
    */
-  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[]): Promise<void> {
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[]): Promise<void> {
     if (this.dirtyRuns.size === 0) return;
     const keys = [...this.dirtyRuns];
     this.dirtyRuns.clear();
@@ -432,7 +455,7 @@ export class Scheduler {
         if (head && runMoves.length && head.bumpedVersion === null) bump.push({ dagId, runId });
         continue;
       }
-      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves });
+      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves, deferReady: ready });
       if (head.bumpedVersion !== null) this.models.setVersion(key, head.bumpedVersion);
       else if (outcome.wrote) bump.push({ dagId, runId });
       if (outcome.scheduled > 0) this.scheduledWaiting = true;

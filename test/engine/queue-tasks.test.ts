@@ -59,6 +59,28 @@ for (const dialect of eachDialect()) {
       assert.deepEqual(await statesOf(t.db, 'r2'), { a: 'running', b: 'scheduled', c: 'queued', e: 'scheduled' }, 'the DAG is at its limit');
       assert.equal(none.waiting, true);
       await t.db.updateTable('dag').set({ max_active_tasks: 16 }).where('dag_id', '=', 'd').execute();
+      await t.db.updateTable('task_instance').set({ state: 'success' }).where('run_id', '=', 'r2').execute();
+    });
+
+    test('ready TIs are moved to scheduled and queued in the same step, highest priority first; one that moved on meanwhile is reported, not moved', async () => {
+      await insertRun(t.db, 'd', 'r4', '2024-01-04T00:00:00.000Z', { state: 'running' });
+      const run = { dagId: 'd', runId: 'r4' };
+      const fresh = await insertTi(t.db, run, 'fresh', 'none', { priority_weight: 9 });
+      const retry = await insertTi(t.db, run, 'retry', 'up_for_retry', { priority_weight: 8, try_number: 1, max_tries: 1, next_try_at: '2024-01-04T00:00:00.000Z' });
+      const marked = await insertTi(t.db, run, 'marked', 'success', { priority_weight: 7 });
+      const waiting = await insertTi(t.db, run, 'waiting', 'none', { priority_weight: 1 });
+      const out = await queueScheduled(t.db, new SerializedDagCache(), options({ executorSlots: 2, ready: [fresh, retry, marked, waiting] }));
+      assert.deepEqual(out.readyMoved.map((k) => k.taskId).sort(), ['fresh', 'retry', 'waiting']);
+      assert.deepEqual(await statesOf(t.db, 'r4'), { fresh: 'queued', marked: 'success', retry: 'queued', waiting: 'scheduled' });
+      const retried = await t.db.selectFrom('task_instance').select(['try_number', 'next_try_at']).where('run_id', '=', 'r4').where('task_id', '=', 'retry').executeTakeFirstOrThrow();
+      assert.deepEqual(retried, { try_number: 2, next_try_at: null });
+      assert.equal(out.waiting, true);
+      // With no executor slot open, ready TIs are still moved to scheduled.
+      const later = await insertTi(t.db, run, 'later', 'none');
+      const none = await queueScheduled(t.db, new SerializedDagCache(), options({ executorSlots: 0, ready: [later] }));
+      assert.deepEqual(none.readyMoved.map((k) => k.taskId), ['later']);
+      assert.equal((await statesOf(t.db, 'r4')).later, 'scheduled');
+      await t.db.updateTable('task_instance').set({ state: 'success' }).where('run_id', '=', 'r4').execute();
     });
   });
 }
