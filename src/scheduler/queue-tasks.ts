@@ -82,7 +82,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     // What occupies slots, the scheduled TIs to consider (leaving out pools that are full) and
     // their runs: one query on PostgreSQL (which also moves the ready TIs to scheduled), three on
     // SQLite (where a statement costs no round trip).
-    const state = pg ? await readQueueStatePg(trx, limit, fold ? ready : []) : await readQueueState(trx, limit, pools);
+    const state = pg ? await readQueueStatePg(trx, limit, fold ? ready : [], pools) : await readQueueState(trx, limit, pools);
     if (fold) readyMoved = state.readyMoved;
     const { active, scheduled, runInfo } = state;
     const poolUsed = new Map<string, number>();
@@ -250,12 +250,13 @@ async function readQueueState(trx: Kysely<Schema>, limit: number, pools: Readonl
 
 /**
  * PostgreSQL: the same three reads in one statement (one round trip), each part returned as a
- * JSON array; the statement first moves the `ready` TIs to `scheduled` (a compare-and-set from
- * the states they were decided in) and counts those that moved among the candidates. It runs
- * after the pool rows were locked, in a statement of its own: a statement that waited for that
- * lock would still read occupancy as it was before the wait.
+ * JSON array. With `ready` TIs, the statement first moves them to `scheduled` (a compare-and-set
+ * from the states they were decided in) and returns those that moved, which join the candidates
+ * here (they are not in the statement's snapshot of scheduled TIs). It runs after the pool rows
+ * were locked, in a statement of its own: a statement that waited for that lock would still read
+ * occupancy as it was before the wait.
  */
-async function readQueueStatePg(trx: Kysely<Schema>, limit: number, ready: readonly ReadyTi[]): Promise<QueueState> {
+async function readQueueStatePg(trx: Kysely<Schema>, limit: number, ready: readonly ReadyTi[], pools: ReadonlyArray<{ pool: string; slots: number }>): Promise<QueueState> {
   const columns = sql.join(CANDIDATE_COLUMNS.map((c) => sql.ref(c)));
   const readied = ready.length
     ? sql`readied as (
@@ -264,8 +265,8 @@ async function readQueueStatePg(trx: Kysely<Schema>, limit: number, ready: reado
           and state in (${sql.join(READY_FROM.map((s) => sql.lit(s)))})
         returning ${columns}
       ),`
-    : sql`readied as (select ${columns} from task_instance where false),`;
-  const { rows } = await sql<{ active: ActiveRow[]; scheduled: ScheduledRow[]; runs: Array<RunInfo & { dag_id: string }>; readied: Array<[string, string, string, number]> }>`
+    : sql``;
+  const { rows } = await sql<{ active: ActiveRow[]; scheduled: ScheduledRow[]; runs: Array<RunInfo & { dag_id: string }>; readied?: ScheduledRow[] }>`
     with ${readied}
     active as (
       select pool, dag_id, task_id, sum(pool_slots) as slots, count(*) as n
@@ -276,23 +277,30 @@ async function readQueueStatePg(trx: Kysely<Schema>, limit: number, ready: reado
       where p.slots <> -1 and u.used >= p.slots
     ),
     scheduled as (
-      (select ${columns} from task_instance where ${TI_SCHEDULED} and pool not in (select pool from full_pools)
-       union all
-       select ${columns} from readied where pool not in (select pool from full_pools))
+      select ${columns} from task_instance
+      where ${TI_SCHEDULED} and pool not in (select pool from full_pools)
       order by priority_weight desc limit ${limit}
     ),
     runs as (
       select r.dag_id, r.run_id, r.run_type, r.backfill_id, r.state, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.external_trigger, d.is_paused, d.max_active_tasks
-      from dag_run r inner join dag d on d.dag_id = r.dag_id where (r.dag_id, r.run_id) in (select dag_id, run_id from scheduled)
+      from dag_run r inner join dag d on d.dag_id = r.dag_id
+      where (r.dag_id, r.run_id) in (select dag_id, run_id from scheduled${ready.length ? sql` union select dag_id, run_id from readied` : sql``})
     )
     select (select coalesce(json_agg(a), '[]') from active a) as active,
-           (select coalesce(json_agg(s order by s.priority_weight desc), '[]') from scheduled s) as scheduled,
-           (select coalesce(json_agg(r), '[]') from runs r) as runs,
-           (select coalesce(json_agg(json_build_array(dag_id, run_id, task_id, map_index)), '[]') from readied) as readied`.execute(trx);
+           (select coalesce(json_agg(s), '[]') from scheduled s) as scheduled,
+           (select coalesce(json_agg(r), '[]') from runs r) as runs${ready.length ? sql`,
+           (select coalesce(json_agg(x), '[]') from readied x) as readied` : sql``}`.execute(trx);
   const row = rows[0]!;
   const runInfo = new Map<string, RunInfo>();
   for (const r of row.runs) runInfo.set(`${r.dag_id}\u0000${r.run_id}`, r);
-  return { active: row.active, scheduled: row.scheduled, runInfo, readyMoved: row.readied.map(([dagId, runId, taskId, mapIndex]) => ({ dagId, runId, taskId, mapIndex })) };
+  const readiedRows = row.readied ?? [];
+  if (readiedRows.length === 0) return { active: row.active, scheduled: row.scheduled, runInfo, readyMoved: [] };
+  // The TIs just moved join the candidates unless their pool is full, highest priority first.
+  const poolUsed = new Map<string, number>();
+  for (const a of row.active) poolUsed.set(a.pool, (poolUsed.get(a.pool) ?? 0) + Number(a.slots));
+  const full = new Set(fullPoolsOf(pools, poolUsed));
+  const scheduled = [...row.scheduled, ...readiedRows.filter((r) => !full.has(r.pool))].sort((a, b) => b.priority_weight - a.priority_weight).slice(0, limit);
+  return { active: row.active, scheduled, runInfo, readyMoved: readiedRows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index })) };
 }
 
 /** The runs of these keys (`dagId\0runId`) with their DAG's pause flag and task limit, in one query per 400 runs. */
