@@ -3,7 +3,8 @@
  * XComs, skips, dataset events, triggered runs) or was lost (worker died, killed, timed out).
  * Every state change is a compare-and-set; an event about a TI that moved on meanwhile
  * (cleared, marked by a user) changes nothing. Plain results (success, failure, skip without a
- * retry, deferral or triggered run) are written together in one statement; the rest one by one.
+ * retry, deferral or triggered run) are written together in one statement (on PostgreSQL with
+ * their history rows and first tries' XComs); the rest one by one.
  * The TI moves are reported back so the scheduler can update its picture of each run; they do
  * not bump the runs' `ti_version` (the scheduler bumps each run it touched once per pass).
  */
@@ -121,7 +122,10 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
   return out;
 }
 
-/** Writes plain results in one statement, then their XComs, skips and dataset events. */
+/**
+ * Writes plain results in one statement (on PostgreSQL with their history rows and first tries'
+ * XComs), then what that statement did not write: history, XComs, skips and dataset events.
+ */
 async function applyPlainFinishes(
   trx: Kysely<Schema>,
   plain: Array<Extract<ExecutorEvent, { kind: 'finished' }>>,
@@ -144,6 +148,7 @@ async function applyPlainFinishes(
         endDate: e.result.endedAt,
         renderedFields: e.result.renderedFields ? JSON.stringify(e.result.renderedFields) : null,
         started: s ? { at: s.at, hostname: s.hostname, pid: s.pid } : null,
+        xcoms: xcomRows.get(e) ?? [],
       };
     }),
   );
@@ -152,10 +157,12 @@ async function applyPlainFinishes(
     const e = byKey.get(tryKey(r.key, r.tryNumber))!;
     moved.add(tryKey(r.key, r.tryNumber));
     out.moves.push({ key: r.key, state: r.state, nextTryAt: null });
-    batch.history.push(historyRow(r.key, r.tryNumber, r.state, { start_date: r.startDate, hostname: r.hostname, pid: r.pid, executor: r.executor, operator: r.operator }, r.endDate));
-    const xcoms = xcomRows.get(e) ?? [];
-    if (r.tryNumber === 1) batch.freshXComs.push(...xcoms);
-    else await replaceXComs(trx, r.key, xcoms);
+    if (!r.historyWritten) batch.history.push(historyRow(r.key, r.tryNumber, r.state, { start_date: r.startDate, hostname: r.hostname, pid: r.pid, executor: r.executor, operator: r.operator }, r.endDate));
+    if (!r.xcomsWritten) {
+      const xcoms = xcomRows.get(e) ?? [];
+      if (r.tryNumber === 1) batch.freshXComs.push(...xcoms);
+      else await replaceXComs(trx, r.key, xcoms);
+    }
     if (r.state === 'success') await applySuccessEffects(trx, r.key, e.result, out);
   }
   for (const e of plain) if (!moved.has(tryKey(e.key, e.tryNumber))) out.stale.push(e.key);

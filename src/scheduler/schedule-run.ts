@@ -45,7 +45,20 @@ export interface ScheduleRunInput {
   models: RunModels;
   /** What this pass already recorded for the run's TIs (results, lost tries), oldest first. */
   moves: readonly TiMove[];
+  /**
+   * When given, TIs found ready are not written here: they are added to this list, counted as
+   * scheduled in the picture, and the caller moves them to `scheduled` later in the same
+   * transaction (with `scheduleReadyTis`, or folded into the queueing step's statement). The caller
+   * must then drop the picture of, and decide again, any run whose ready TIs did not all move.
+   */
+  deferReady?: ReadyTi[];
 }
+
+/** A TI a decision found ready to be scheduled, from the states it may be moved out of. */
+export type ReadyTi = { dagId: string; runId: string; taskId: string; mapIndex: number };
+
+/** The states a ready TI is moved to `scheduled` from. */
+export const READY_FROM: readonly TaskInstanceState[] = ['none', 'up_for_retry', 'up_for_reschedule'];
 
 export async function scheduleRun(trx: Kysely<Schema>, input: ScheduleRunInput): Promise<ScheduleRunOutcome> {
   const { run, dag, now, models } = input;
@@ -106,11 +119,18 @@ export async function scheduleRun(trx: Kysely<Schema>, input: ScheduleRunInput):
   }
 
   let scheduled = 0;
-  if (decision.ready.length) {
+  if (decision.ready.length && input.deferReady) {
+    for (const r of decision.ready) {
+      input.deferReady.push({ dagId: run.dagId, runId: run.runId, taskId: r.taskId, mapIndex: r.mapIndex });
+      tracker.update(r.taskId, r.mapIndex, 'scheduled');
+    }
+    scheduled = decision.ready.length;
+    wrote = true;
+  } else if (decision.ready.length) {
     const moved = await casTaskInstanceStates(
       trx,
       decision.ready.map((r) => ({ dagId: run.dagId, runId: run.runId, taskId: r.taskId, mapIndex: r.mapIndex })),
-      ['none', 'up_for_retry', 'up_for_reschedule'],
+      READY_FROM,
       { state: 'scheduled', next_try_at: null },
       NO_BUMP,
     );

@@ -16,10 +16,10 @@ import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
 import { createDueRuns } from './create-due-runs.ts';
-import { queueScheduled } from './queue-tasks.ts';
+import { queueScheduled, scheduleReadyTis } from './queue-tasks.ts';
 import { adoptOrphans, failStuckQueued, failZombies } from './recovery.ts';
 import { RunModels } from './run-models.ts';
-import { scheduleRun } from './schedule-run.ts';
+import { scheduleRun, type ReadyTi } from './schedule-run.ts';
 import { SerializedDagCache } from './serialized-dags.ts';
 import { startQueuedRuns } from './start-queued-runs.ts';
 import { fernetKeyRing } from '../security/keys.ts';
@@ -365,14 +365,21 @@ export class Scheduler {
           this.checkQueuedRuns = false;
           for (const r of await startQueuedRuns(trx)) this.dirtyRuns.add(`${r.dagId}\u0000${r.runId}`);
         }
-        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves);
+        // TIs the decisions found ready are moved to scheduled by the queueing step (on
+        // PostgreSQL in the statement that reads the candidates), or here when it does not run.
+        const ready: ReadyTi[] = [];
+        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready);
         const slots = this.o.executor.openSlots();
         // TIs naming a pool that does not exist are looked for now and then (it scans every
         // scheduled TI): they are warned about, and queued once the pool is created.
         const lookForUnknownPools = Date.now() - this.unknownPoolsCheckedAt >= UNKNOWN_POOL_CHECK_MS;
-        if (slots <= 0 || (!this.scheduledWaiting && !lookForUnknownPools)) return [];
+        if (slots <= 0 || (!this.scheduledWaiting && !lookForUnknownPools)) {
+          this.readyMoved(ready, await scheduleReadyTis(trx, ready));
+          return [];
+        }
         if (lookForUnknownPools) this.unknownPoolsCheckedAt = Date.now();
-        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), lookForUnknownPools });
+        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), ready, lookForUnknownPools });
+        this.readyMoved(ready, queued.readyMoved);
         this.scheduledWaiting = queued.waiting;
         return queued.workloads;
       });
@@ -390,6 +397,22 @@ export class Scheduler {
     if (deferred) for (const l of this.deferralListeners) l();
     for (const r of finishedRuns) for (const l of this.runFinishedListeners) l(r);
     this.armTimer(wakeAt);
+  }
+
+  /**
+   * A ready TI that did not move to scheduled was changed meanwhile (marked, cleared): the picture
+   * of its run, which counts it as scheduled, is dropped and the run decided again.
+   */
+  private readyMoved(ready: readonly ReadyTi[], moved: readonly ReadyTi[]): void {
+    if (moved.length === ready.length) return;
+    const movedKeys = new Set(moved.map((k) => tiKeyString(k)));
+    for (const r of ready) {
+      if (movedKeys.has(tiKeyString(r))) continue;
+      const key = `${r.dagId}\u0000${r.runId}`;
+      this.models.forget(key);
+      this.dirtyRuns.add(key);
+      this.again = true;
+    }
   }
 
   private queueOptions(slots: number) {
@@ -412,7 +435,7 @@ export class Scheduler {
    * results this pass recorded (`moves`), or read in full when the picture is out of date. Each
    * run whose task instances this pass changed gets its version bumped once.
    */
-  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[]): Promise<void> {
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[]): Promise<void> {
     if (this.dirtyRuns.size === 0) return;
     const keys = [...this.dirtyRuns];
     this.dirtyRuns.clear();
@@ -421,7 +444,8 @@ export class Scheduler {
       const k = `${m.key.dagId}\u0000${m.key.runId}`;
       (movesByRun.get(k) ?? movesByRun.set(k, []).get(k)!).push(m);
     }
-    const heads = await loadRunHeads(trx, keys, dialectOf(trx) === 'postgres');
+    // On PostgreSQL each run this pass recorded results for is bumped as it is locked.
+    const heads = await loadRunHeads(trx, keys, dialectOf(trx) === 'postgres', new Set(movesByRun.keys()));
     const bump: Array<{ dagId: string; runId: string }> = [];
     const lockedElsewhere = heads.size < keys.length ? await lockedRuns(trx, keys.filter((k) => !heads.has(k))) : new Set<string>();
     const bumpOnly: Array<{ dagId: string; runId: string }> = [];
@@ -443,11 +467,12 @@ export class Scheduler {
       const dag = decidable ? await this.cache.get(trx, dagId) : undefined;
       if (!head || !dag) {
         this.models.forget(key);
-        if (head && runMoves.length) bump.push({ dagId, runId });
+        if (head && runMoves.length && head.bumpedVersion === null) bump.push({ dagId, runId });
         continue;
       }
-      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves });
-      if (outcome.wrote) bump.push({ dagId, runId });
+      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves, deferReady: ready });
+      if (head.bumpedVersion !== null) this.models.setVersion(key, head.bumpedVersion);
+      else if (outcome.wrote) bump.push({ dagId, runId });
       if (outcome.scheduled > 0) this.scheduledWaiting = true;
       if (outcome.stale) {
         this.dirtyRuns.add(key);
@@ -557,21 +582,66 @@ export class Scheduler {
  * `lock` (PostgreSQL), each run is locked for this transaction and runs another scheduler holds
  * are left out. The lock is `FOR NO KEY UPDATE`: results recorded meanwhile for a locked run
  * (history rows, XComs, whose foreign keys refer to the run) do not wait for this pass to commit.
+ *
+ * With `lock`, the runs listed in `bump` (`dagId\0runId`) that it locks also get their
+ * `ti_version` incremented in the same statement (`bumpedVersion`; `ti_version` is the version
+ * before): a pass that recorded results for a run always bumps it, so it need not wait for its
+ * decision to do so. Without `lock` nothing is bumped.
  */
-export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean) {
-  const out = new Map<string, { id: number; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number }>();
+export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean, bump: ReadonlySet<string> = new Set()) {
+  const out = new Map<string, RunHead>();
   for (let i = 0; i < keys.length; i += 400) {
-    const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
-      const [dagId, runId] = k.split('\u0000') as [string, string];
-      return sql`(${dagId}, ${runId})`;
-    }));
-    const { rows } = await sql<{ id: number; dag_id: string; run_id: string; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number }>`
-      select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
-      from dag_run r inner join dag d on d.dag_id = r.dag_id
-      where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`.execute(trx);
-    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, { id: Number(r.id), state: r.state, run_type: r.run_type, backfill_id: r.backfill_id, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused) });
+    const slice = keys.slice(i, i + 400);
+    const pairs = valuePairs(slice);
+    const toBump = lock ? slice.filter((k) => bump.has(k)) : [];
+    const { rows } = toBump.length
+      ? await sql<RunHeadRow & { bumped_version: number | null }>`
+          with h as (
+            select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
+            from dag_run r inner join dag d on d.dag_id = r.dag_id
+            where (r.dag_id, r.run_id) in (values ${pairs}) for no key update of r skip locked
+          ),
+          b as (
+            update dag_run set ti_version = dag_run.ti_version + 1 from h
+            where dag_run.id = h.id and (h.dag_id, h.run_id) in (values ${valuePairs(toBump)})
+            returning dag_run.id, dag_run.ti_version
+          )
+          select h.*, b.ti_version as bumped_version from h left join b on b.id = h.id`.execute(trx)
+      : await sql<RunHeadRow & { bumped_version?: undefined }>`
+          select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
+          from dag_run r inner join dag d on d.dag_id = r.dag_id
+          where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`.execute(trx);
+    for (const r of rows) {
+      out.set(`${r.dag_id}\u0000${r.run_id}`, {
+        id: Number(r.id), state: r.state, run_type: r.run_type, backfill_id: r.backfill_id, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused),
+        bumpedVersion: r.bumped_version === null || r.bumped_version === undefined ? null : Number(r.bumped_version),
+      });
+    }
   }
   return out;
+}
+
+type RunHeadRow = { id: number; dag_id: string; run_id: string; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number };
+
+/** What a pass needs of a run to decide it. */
+export interface RunHead {
+  id: number;
+  state: string;
+  run_type: string;
+  backfill_id: number | null;
+  /** The run's TI version when it was read (before any bump by the same query). */
+  ti_version: number;
+  is_paused: number;
+  /** The version after `loadRunHeads` bumped it, or null when it did not. */
+  bumpedVersion: number | null;
+}
+
+/** `(dagId, runId), …` of keys `dagId\0runId`, for `(dag_id, run_id) in (values …)`. */
+function valuePairs(keys: readonly string[]) {
+  return sql.join(keys.map((k) => {
+    const [dagId, runId] = k.split('\u0000') as [string, string];
+    return sql`(${dagId}, ${runId})`;
+  }));
 }
 
 /** Of these runs (`dagId\0runId`), those that exist: the ones `loadRunHeads` skipped were locked. */
@@ -579,11 +649,7 @@ async function lockedRuns(trx: Kysely<Schema>, keys: string[]): Promise<Set<stri
   const out = new Set<string>();
   if (dialectOf(trx) !== 'postgres') return out;
   for (let i = 0; i < keys.length; i += 400) {
-    const pairs = sql.join(keys.slice(i, i + 400).map((k) => {
-      const [dagId, runId] = k.split('\u0000') as [string, string];
-      return sql`(${dagId}, ${runId})`;
-    }));
-    const { rows } = await sql<{ dag_id: string; run_id: string }>`select dag_id, run_id from dag_run where (dag_id, run_id) in (values ${pairs})`.execute(trx);
+    const { rows } = await sql<{ dag_id: string; run_id: string }>`select dag_id, run_id from dag_run where (dag_id, run_id) in (values ${valuePairs(keys.slice(i, i + 400))})`.execute(trx);
     for (const r of rows) out.add(`${r.dag_id}\u0000${r.run_id}`);
   }
   return out;

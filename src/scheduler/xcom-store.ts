@@ -43,6 +43,9 @@ export function prepareXComRows(o: XComStoreOptions, writes: XComWrite[], at: st
   });
 }
 
+/** A row of the `xcom` table, ready to insert (see `prepareXComRows`). */
+export type XComRowToWrite = ReturnType<typeof prepareXComRows>[number];
+
 function listLen(text: string): number | null {
   try {
     const v = JSON.parse(text) as unknown;

@@ -83,4 +83,21 @@ describe('PostgreSQL row locks', () => {
     }
     assert.equal((await t.db.selectFrom('task_instance_history').select('task_id').where('run_id', '=', 'r1').execute()).length, 1);
   });
+
+  test('locking runs bumps the TI version of those asked, in the same statement; a run locked elsewhere is neither read nor bumped', async () => {
+    await insertRun(t.db, 'd', 'r3', '2024-01-03T00:00:00.000Z', { state: 'running' });
+    await insertRun(t.db, 'd', 'r4', '2024-01-04T00:00:00.000Z', { state: 'running' });
+    const version = async (runId: string) => (await t.db.selectFrom('dag_run').select('ti_version').where('run_id', '=', runId).executeTakeFirstOrThrow()).ti_version;
+    const [v1, v3, v4] = [await version('r1'), await version('r3'), await version('r4')];
+    const hold = await holding(other.db, (trx) => loadRunHeads(trx, ['d\u0000r4'], true));
+    try {
+      const heads = await impatient(t.db, (trx) => loadRunHeads(trx, ['d\u0000r1', 'd\u0000r3', 'd\u0000r4'], true, new Set(['d\u0000r3', 'd\u0000r4'])));
+      assert.deepEqual([...heads.keys()].sort(), ['d\u0000r1', 'd\u0000r3']);
+      assert.deepEqual([heads.get('d\u0000r1')!.ti_version, heads.get('d\u0000r1')!.bumpedVersion], [v1, null]);
+      assert.deepEqual([heads.get('d\u0000r3')!.ti_version, heads.get('d\u0000r3')!.bumpedVersion], [v3, v3 + 1]);
+    } finally {
+      await hold.release();
+    }
+    assert.deepEqual([await version('r1'), await version('r3'), await version('r4')], [v1, v3 + 1, v4]);
+  });
 });
