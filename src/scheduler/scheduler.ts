@@ -444,8 +444,10 @@ export class Scheduler {
       const k = `${m.key.dagId}\u0000${m.key.runId}`;
       (movesByRun.get(k) ?? movesByRun.set(k, []).get(k)!).push(m);
     }
-    // On PostgreSQL each run this pass recorded results for is bumped as it is locked.
-    const heads = await loadRunHeads(trx, keys, dialectOf(trx) === 'postgres', new Set(movesByRun.keys()));
+    // On PostgreSQL each run this pass recorded results for is bumped as it is locked, and TIs found
+    // ready are moved to scheduled by the queueing step's statement (SQLite moves them at once).
+    const pg = dialectOf(trx) === 'postgres';
+    const heads = await loadRunHeads(trx, keys, pg, new Set(movesByRun.keys()));
     const bump: Array<{ dagId: string; runId: string }> = [];
     const lockedElsewhere = heads.size < keys.length ? await lockedRuns(trx, keys.filter((k) => !heads.has(k))) : new Set<string>();
     const bumpOnly: Array<{ dagId: string; runId: string }> = [];
@@ -470,7 +472,7 @@ export class Scheduler {
         if (head && runMoves.length && head.bumpedVersion === null) bump.push({ dagId, runId });
         continue;
       }
-      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves, deferReady: ready });
+      const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves, deferReady: pg ? ready : undefined });
       if (head.bumpedVersion !== null) this.models.setVersion(key, head.bumpedVersion);
       else if (outcome.wrote) bump.push({ dagId, runId });
       if (outcome.scheduled > 0) this.scheduledWaiting = true;
