@@ -6,6 +6,7 @@
  */
 import { encodeXCom } from '../core/xcom-codec.ts';
 import type { SerializedDag } from '../core/serialized-dag.ts';
+import { mappedTaskIds, mapSourceKeysOf, taskOf } from '../core/task-index.ts';
 import { skipTargets } from '../core/skip-targets.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import type { DagRunType } from '../core/states.ts';
@@ -59,9 +60,9 @@ export async function runTry(input: TryInput): Promise<TryResult> {
   const startedAt = new Date();
   const { dag, serialized, taskId, mapIndex, log } = input;
   const original = dag.getTask(taskId);
-  const sTask = serialized.tasks.find((t) => t.taskId === taskId)!;
+  const sTask = taskOf(serialized, taskId)!;
   const pushed = new Map<string, unknown>();
-  const mappedIds = new Set(serialized.tasks.filter((t) => t.mapped).map((t) => t.taskId));
+  const mappedIds = mappedTaskIds(serialized);
   const controller = new AbortController();
   input.signal?.addEventListener('abort', () => controller.abort(input.signal!.reason), { once: true });
 
@@ -250,8 +251,7 @@ export async function runTry(input: TryInput): Promise<TryResult> {
   }
 
   function mapLengthsFor(values: Map<string, unknown>): TryResult['mapLengths'] {
-    const wanted = new Set<string>();
-    for (const t of serialized.tasks) for (const s of t.mapped?.sources ?? []) if (s.source.kind === 'xcom' && s.source.taskId === taskId) wanted.add(s.source.xcomKey);
+    const wanted = mapSourceKeysOf(serialized, taskId);
     const out: TryResult['mapLengths'] = [];
     for (const key of wanted) {
       const v = values.get(key);

@@ -12,6 +12,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { nextRetryAt } from '../core/retry-delay.ts';
+import { taskOf } from '../core/task-index.ts';
 import type { TaskInstanceState } from '../core/states.ts';
 import { tiKeyString, type ExecutorEvent, type TiKey } from '../executors/executor.ts';
 import type { TryResult } from '../runner/try-result.ts';
@@ -264,7 +265,7 @@ async function applyFinished(
   let error = result.error;
   const end = result.endedAt;
   const dag = await ctx.cache.get(trx, key.dagId);
-  const task = dag?.tasks.find((t) => t.taskId === key.taskId);
+  const task = dag && taskOf(dag, key.taskId);
 
   if (state === 'success' && result.triggerRequests.length) {
     try {
@@ -350,7 +351,7 @@ export async function failTry(
 ): Promise<{ state: TaskInstanceState; nextTryAt: Date | null } | null> {
   const retry = row.max_tries > 0 && row.try_number <= row.max_tries;
   const dag = await ctx.cache.get(trx, key.dagId);
-  const task = dag?.tasks.find((t) => t.taskId === key.taskId);
+  const task = dag && taskOf(dag, key.taskId);
   const state: TaskInstanceState = retry ? 'up_for_retry' : 'failed';
   const nextTryAt = retry
     ? nextRetryAt({

@@ -5,7 +5,8 @@
 import { sql, type Kysely } from 'kysely';
 import { pickTasksToQueue, type Candidate } from '../core/pick-tasks.ts';
 import { resolveParams } from '../core/params.ts';
-import type { Json, SerializedDag } from '../core/serialized-dag.ts';
+import type { Json } from '../core/serialized-dag.ts';
+import { taskOf, tasksWithActiveLimit } from '../core/task-index.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
 import { casTaskInstanceStates, dialectOf, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { runsWhilePaused } from './backfills.ts';
@@ -120,7 +121,7 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
       maxActiveTasks.set(r.dag_id, r.max_active_tasks);
       if (!dags.has(r.dag_id)) dags.set(r.dag_id, await cache.get(trx, r.dag_id));
     }
-    for (const [dagId, d] of dags) for (const t of d?.tasks ?? []) if (t.maxActiveTisPerDag !== null) taskLimit.set(`${dagId}\u0000${t.taskId}`, t.maxActiveTisPerDag);
+    for (const [dagId, d] of dags) if (d) for (const t of tasksWithActiveLimit(d)) taskLimit.set(`${dagId}\u0000${t.taskId}`, t.maxActiveTisPerDag!);
 
     const candidates: CandidateRow[] = rows.map((r) => ({
       dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index, pool: r.pool, poolSlots: r.pool_slots,
@@ -155,13 +156,11 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
     const runs = runInfo;
     const workloads: TaskWorkload[] = [];
-    const taskById = new Map<string, SerializedDag['tasks'][number]>();
-    for (const [dagId, d] of dags) for (const t of d?.tasks ?? []) taskById.set(`${dagId}\u0000${t.taskId}`, t);
     for (const p of picked) {
       if (!movedSet.has(`${p.dagId}\u0000${p.runId}\u0000${p.taskId}\u0000${p.mapIndex}`)) continue;
       const d = dags.get(p.dagId);
       const run = runs.get(`${p.dagId}\u0000${p.runId}`);
-      const task = taskById.get(`${p.dagId}\u0000${p.taskId}`);
+      const task = d && taskOf(d, p.taskId);
       if (!d || !run || !task) continue;
       const tryNumber = p.nextMethod ? p.tryNumber : p.tryNumber + 1;
       const conf = JSON.parse(run.conf) as Record<string, unknown>;

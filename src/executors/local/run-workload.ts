@@ -5,6 +5,7 @@
  * that error as its message.
  */
 import { dagHash } from '../../core/dag-hash.ts';
+import { taskOf } from '../../core/task-index.ts';
 import type { TaskWorkload } from '../executor.ts';
 import { runTry, type RunInfo } from '../../runner/run-try.ts';
 import type { TryResult } from '../../runner/try-result.ts';
@@ -50,7 +51,7 @@ export async function runWorkload(input: WorkloadInput): Promise<TryResult> {
       log.error(message);
       return failedResult(w, startedAt, message);
     }
-    if (!loaded.serialized.tasks.some((t) => t.taskId === k.taskId)) {
+    if (!taskOf(loaded.serialized, k.taskId)) {
       const message = `DAG '${k.dagId}' (${w.dagFile}) has no task '${k.taskId}'; it may have been renamed or removed since the try was queued`;
       log.error(message);
       return failedResult(w, startedAt, message);
