@@ -11,7 +11,7 @@ import type { Executor, ExecutorEvent, QueuedTry, Receipted, TaskWorkload, TiKey
 import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
 import { sql } from 'kysely';
-import { bumpRunVersions, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
+import { bumpRunVersions, bumpRunVersionsSkipLocked, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { createDatasetRuns } from './dataset-runs.ts';
@@ -95,6 +95,12 @@ export class Scheduler {
   private readonly runFinishedListeners = new Set<(run: { dagId: string; runId: string; state: 'success' | 'failed' }) => void>();
   /** LISTENs for wake-ups from other processes (PostgreSQL). */
   private listener: PgListener | null = null;
+  /**
+   * Runs (`dagId\0runId`) whose TIs a committed pass changed while another scheduler held them
+   * locked, and whose version that pass could not bump without waiting: the next pass that locks
+   * one bumps it, so the other scheduler's picture of it is dropped.
+   */
+  private readonly owedBumps = new Set<string>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.log ?? { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
@@ -340,6 +346,7 @@ export class Scheduler {
     let deferred = 0;
     let moves: TiMove[] = [];
     const finishedRuns: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }> = [];
+    let bumps: { bumped: string[]; owed: string[] } = { bumped: [], owed: [] };
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
         if (events.length) {
@@ -368,7 +375,7 @@ export class Scheduler {
         // TIs the decisions found ready are moved to scheduled by the queueing step (on
         // PostgreSQL in the statement that reads the candidates), or here when it does not run.
         const ready: ReadyTi[] = [];
-        await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready);
+        bumps = await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready);
         const slots = this.o.executor.openSlots();
         // TIs naming a pool that does not exist are looked for now and then (it scans every
         // scheduled TI): they are warned about, and queued once the pool is created.
@@ -392,6 +399,8 @@ export class Scheduler {
       this.checkQueuedRuns = true;
       throw e;
     }
+    for (const k of bumps.bumped) this.owedBumps.delete(k);
+    for (const k of bumps.owed) this.owedBumps.add(k);
     for (const k of stale) this.o.executor.terminate(k, 'its task instance was changed while it ran');
     for (const w of workloads) this.o.executor.queue(w);
     if (deferred) for (const l of this.deferralListeners) l();
@@ -435,8 +444,9 @@ export class Scheduler {
    * results this pass recorded (`moves`), or read in full when the picture is out of date. Each
    * run whose task instances this pass changed gets its version bumped once.
    */
-  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[]): Promise<void> {
-    if (this.dirtyRuns.size === 0) return;
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[]): Promise<{ bumped: string[]; owed: string[] }> {
+    const bumped: string[] = [];
+    if (this.dirtyRuns.size === 0) return { bumped, owed: [] };
     const keys = [...this.dirtyRuns];
     this.dirtyRuns.clear();
     const movesByRun = new Map<string, TiMove[]>();
@@ -447,7 +457,9 @@ export class Scheduler {
     // On PostgreSQL each run this pass recorded results for is bumped as it is locked, and TIs found
     // ready are moved to scheduled by the queueing step's statement (SQLite moves them at once).
     const pg = dialectOf(trx) === 'postgres';
-    const heads = await loadRunHeads(trx, keys, pg, new Set(movesByRun.keys()));
+    const toBump = new Set(movesByRun.keys());
+    for (const k of keys) if (this.owedBumps.has(k)) toBump.add(k);
+    const heads = await loadRunHeads(trx, keys, pg, toBump);
     const bump: Array<{ dagId: string; runId: string }> = [];
     const lockedElsewhere = heads.size < keys.length ? await lockedRuns(trx, keys.filter((k) => !heads.has(k))) : new Set<string>();
     const bumpOnly: Array<{ dagId: string; runId: string }> = [];
@@ -455,6 +467,7 @@ export class Scheduler {
       const [dagId, runId] = key.split('\u0000') as [string, string];
       const runMoves = movesByRun.get(key) ?? [];
       const head = heads.get(key);
+      if (head?.bumpedVersion !== null && head?.bumpedVersion !== undefined) bumped.push(key);
       if (!head && lockedElsewhere.has(key)) {
         // Another scheduler is deciding this run: look again once it has committed. Results this
         // pass recorded for it must invalidate that scheduler's picture of it.
@@ -469,12 +482,13 @@ export class Scheduler {
       const dag = decidable ? await this.cache.get(trx, dagId) : undefined;
       if (!head || !dag) {
         this.models.forget(key);
-        if (head && runMoves.length && head.bumpedVersion === null) bump.push({ dagId, runId });
+        if (head && (runMoves.length || this.owedBumps.has(key)) && head.bumpedVersion === null) bump.push({ dagId, runId });
+        if (!head && !lockedElsewhere.has(key)) bumped.push(key); // the run is gone: nothing owed
         continue;
       }
       const outcome = await scheduleRun(trx, { run: { id: head.id, dagId, runId, tiVersion: head.ti_version }, dag, now, models: this.models, moves: runMoves, deferReady: pg ? ready : undefined });
       if (head.bumpedVersion !== null) this.models.setVersion(key, head.bumpedVersion);
-      else if (outcome.wrote) bump.push({ dagId, runId });
+      else if (outcome.wrote || this.owedBumps.has(key)) bump.push({ dagId, runId });
       if (outcome.scheduled > 0) this.scheduledWaiting = true;
       if (outcome.stale) {
         this.dirtyRuns.add(key);
@@ -490,7 +504,20 @@ export class Scheduler {
       }
     }
     if (bump.length) for (const [key, version] of await bumpRunVersions(trx, bump)) this.models.setVersion(key, version);
-    if (bumpOnly.length) await bumpRunVersions(trx, bumpOnly);
+    for (const r of bump) bumped.push(`${r.dagId}\u0000${r.runId}`);
+    // Runs another scheduler holds are bumped only if that costs no wait: two schedulers that each
+    // hold runs the other recorded results for would otherwise wait for each other (a deadlock
+    // PostgreSQL breaks after a second by failing one pass). The others are owed a bump.
+    const owed: string[] = [];
+    if (bumpOnly.length) {
+      const done = await bumpRunVersionsSkipLocked(trx, bumpOnly);
+      for (const r of bumpOnly) {
+        const key = `${r.dagId}\u0000${r.runId}`;
+        if (done.has(key)) bumped.push(key);
+        else owed.push(key);
+      }
+    }
+    return { bumped, owed };
   }
 
   /**

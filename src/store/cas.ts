@@ -20,6 +20,7 @@ import { sql, type Kysely, type RawBuilder, type UpdateObject } from 'kysely';
 import { isDagRunState, isTiState } from '../core/states.ts';
 import type { DagRunState, TaskInstanceState } from '../core/states.ts';
 import { nowIso } from './codec.ts';
+import { dialectOf } from './dialect.ts';
 import type { Schema } from './schema.ts';
 
 /** The identity of a task instance. `mapIndex` is -1 for a task that is not mapped. */
@@ -122,6 +123,30 @@ export async function bumpRunVersions(trx: Kysely<Schema>, keys: readonly DagRun
     const row = await sql<{ ti_version: number }>`update dag_run set ti_version = ti_version + 1
       where dag_id = ${k.dagId} and run_id = ${k.runId} returning ti_version`.execute(trx);
     if (row.rows[0]) out.set(rk, Number(row.rows[0].ti_version));
+  }
+  return out;
+}
+
+/**
+ * `bumpRunVersions` for runs another transaction may hold locked: on PostgreSQL it bumps, in
+ * one statement, only the runs it can lock at once (`SKIP LOCKED`) and never waits, so two
+ * schedulers that each hold some runs and bump the other's cannot deadlock. Returns the new
+ * versions of the runs it bumped; the caller bumps the others later. SQLite (one writer at a
+ * time) bumps them all.
+ */
+export async function bumpRunVersionsSkipLocked(trx: Kysely<Schema>, keys: readonly DagRunKey[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  if (dialectOf(trx) !== 'postgres') return bumpRunVersions(trx, keys);
+  const runs = new Map<string, DagRunKey>();
+  for (const k of keys) runs.set(`${k.dagId}\u0000${k.runId}`, k);
+  const out = new Map<string, number>();
+  const list = [...runs.values()];
+  for (let i = 0; i < list.length; i += CHUNK) {
+    const pairs = sql.join(list.slice(i, i + CHUNK).map((k) => sql`(${k.dagId}, ${k.runId})`));
+    const { rows } = await sql<{ dag_id: string; run_id: string; ti_version: number }>`update dag_run set ti_version = dag_run.ti_version + 1
+      where id in (select id from dag_run where (dag_id, run_id) in (values ${pairs}) order by id for no key update skip locked)
+      returning dag_id, run_id, ti_version`.execute(trx);
+    for (const r of rows) out.set(`${r.dag_id}\u0000${r.run_id}`, Number(r.ti_version));
   }
   return out;
 }

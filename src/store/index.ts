@@ -7,7 +7,7 @@ export { dialectOf, forUpdate } from './dialect.ts';
 export type { SqlDialect } from './dialect.ts';
 export { MIGRATIONS, migrateToLatest, resetDatabase } from './migrate.ts';
 export { fromFlag, fromIso, fromJson, isIsoTimestamp, nowIso, toFlag, toIso, toJson } from './codec.ts';
-export { bumpRunVersions, casDagRunState, casTaskInstanceState, casTaskInstanceStates, type TiCasOptions } from './cas.ts';
+export { bumpRunVersions, bumpRunVersionsSkipLocked, casDagRunState, casTaskInstanceState, casTaskInstanceStates, type TiCasOptions } from './cas.ts';
 export { TI_OCCUPYING, TI_QUEUED, TI_RUNNING, TI_SCHEDULED, TI_WAITING } from './ti-states-sql.ts';
 export { inTransaction } from './in-transaction.ts';
 export type { DagRunKey, DagRunPatch, TaskInstanceKey, TaskInstancePatch } from './cas.ts';

@@ -13,6 +13,7 @@ import { loadRunHeads } from '../../src/scheduler/scheduler.ts';
 import { openDatabase, type BatonDb } from '../../src/store/database.ts';
 import { nowIso, toJson } from '../../src/store/codec.ts';
 import { forUpdate } from '../../src/store/dialect.ts';
+import { bumpRunVersions, bumpRunVersionsSkipLocked } from '../../src/store/cas.ts';
 import type { Schema } from '../../src/store/index.ts';
 import { dialectNamed, type TestDb } from '../support/databases.ts';
 import { insertDag, insertRun } from '../support/store-fixtures.ts';
@@ -100,4 +101,58 @@ describe('PostgreSQL row locks', () => {
     }
     assert.deepEqual([await version('r1'), await version('r3'), await version('r4')], [v1, v3 + 1, v4]);
   });
+
+  test('two schedulers that each hold a run and bump the other one do not wait for each other: each bumps only what it can lock', async () => {
+    await insertRun(t.db, 'd', 'r5', '2024-01-05T00:00:00.000Z', { state: 'running' });
+    await insertRun(t.db, 'd', 'r6', '2024-01-06T00:00:00.000Z', { state: 'running' });
+    await insertRun(t.db, 'd', 'r7', '2024-01-07T00:00:00.000Z', { state: 'running' });
+    const version = async (runId: string) => (await t.db.selectFrom('dag_run').select('ti_version').where('run_id', '=', runId).executeTakeFirstOrThrow()).ti_version;
+    const [v5, v6, v7] = [await version('r5'), await version('r6'), await version('r7')];
+    const r5 = { dagId: 'd', runId: 'r5' };
+    const r6 = { dagId: 'd', runId: 'r6' };
+    const r7 = { dagId: 'd', runId: 'r7' };
+    // Scheduler A holds r5, scheduler B holds r6; each recorded results for the other's run.
+    let bumpedByA!: Map<string, number>;
+    let bumpedByB!: Map<string, number>;
+    const holdA = await holding(t.db, (trx) => loadRunHeads(trx, ['d\u0000r5'], true));
+    try {
+      const holdB = await holding(other.db, (trx) => loadRunHeads(trx, ['d\u0000r6'], true));
+      try {
+        // lock_timeout fails a statement that waits: neither may wait for the other.
+        bumpedByA = await impatient(t.db, (trx) => bumpRunVersionsSkipLocked(trx, [r6, r7]));
+        bumpedByB = await impatient(other.db, (trx) => bumpRunVersionsSkipLocked(trx, [r5, r7, r7]));
+      } finally {
+        await holdB.release();
+      }
+    } finally {
+      await holdA.release();
+    }
+    assert.deepEqual([...bumpedByA], [['d\u0000r7', v7 + 1]], 'A bumps the free run r7 and skips r6, which B holds');
+    assert.deepEqual([...bumpedByB], [['d\u0000r7', v7 + 2]], 'B skips r5, which A holds, and bumps r7 once');
+    assert.deepEqual([await version('r5'), await version('r6'), await version('r7')], [v5, v6, v7 + 2]);
+    // Once free, the owed runs are bumped.
+    const later = await impatient(t.db, (trx) => bumpRunVersionsSkipLocked(trx, [r5, r6]));
+    assert.deepEqual([...later].sort(), [['d\u0000r5', v5 + 1], ['d\u0000r6', v6 + 1]]);
+  });
+
+  test('the plain bump of a run another transaction holds waits for it (which is why the scheduler does not use it there)', async () => {
+    await insertRun(t.db, 'd', 'r8', '2024-01-08T00:00:00.000Z', { state: 'running' });
+    const hold = await holding(other.db, (trx) => loadRunHeads(trx, ['d\u0000r8'], true));
+    try {
+      await assert.rejects(
+        db2Impatient(t.db, (trx) => bumpRunVersions(trx, [{ dagId: 'd', runId: 'r8' }])),
+        /lock timeout/,
+      );
+    } finally {
+      await hold.release();
+    }
+  });
 });
+
+/** As `impatient`, with a shorter lock timeout. */
+function db2Impatient<T>(db: Kysely<Schema>, fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local lock_timeout = '300ms'`.execute(trx);
+    return fn(trx);
+  });
+}
