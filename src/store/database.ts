@@ -12,11 +12,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, redactUrl } from './database-url.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { Schema } from './schema.ts';
+import { PipelinedPostgresDialect } from './pg-driver.ts';
 import { BatonSqliteDialect } from './sqlite-dialect.ts';
 
 /** An open metadata database. */
@@ -92,7 +93,7 @@ async function openPostgres(connectionString: string, poolSize: number, applicat
     await pool.end().catch(() => {});
     throw new DatabaseUnreachableError(`Could not connect to PostgreSQL at ${redactUrl(connectionString)}: ${(err as Error).message}. Check that the server is running and accepts connections there, and that the user, password and database in the URL are right.`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new PipelinedPostgresDialect(pool) });
   return { db, dialect: 'postgres', close: onlyOnce(() => db.destroy()) };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * Baton's PostgreSQL driver sends a transaction's `begin` in the same pipeline as its first
+ * statement. These tests hold it to what a separate `begin` gave: every statement inside the
+ * transaction, errors failing the statement and rolling the whole transaction back, a usable
+ * connection afterwards, and one round trip less per transaction.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { PipelinedPostgresDialect } from '../../src/store/pg-driver.ts';
+import { dialectNamed, type TestDb } from '../support/databases.ts';
+
+describe('PostgreSQL driver: begin pipelined with the first statement', () => {
+  let t: TestDb;
+  let pool: pg.Pool;
+  let db: Kysely<any>;
+  /** Statements sent to the server by `db`'s connections (each a round trip). */
+  const sent: string[] = [];
+
+  before(async () => {
+    t = await dialectNamed('postgres').openEmpty();
+    pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0] as { text?: string } | string;
+        sent.push(typeof first === 'string' ? first : `begin+${first.text}`);
+        return query(...args);
+      };
+    });
+    db = new Kysely({ dialect: new PipelinedPostgresDialect(pool) });
+    await sql`create table item (id integer primary key, label text not null)`.execute(db);
+  });
+  after(async () => {
+    await db?.destroy();
+    await t?.drop();
+  });
+
+  test('a transaction of two statements costs three round trips (first statement with begin, second, commit), all in one transaction', async () => {
+    sent.length = 0;
+    const ids = await db.transaction().execute(async (trx) => {
+      const a = await sql<{ x: string }>`select txid_current()::text as x, ${1}::int as one`.execute(trx);
+      const b = await sql<{ x: string }>`select txid_current()::text as x, ${2}::int as two`.execute(trx);
+      return [a.rows[0]!.x, b.rows[0]!.x];
+    });
+    assert.equal(ids[0], ids[1], 'both statements ran in the same transaction');
+    assert.deepEqual(sent.map((s) => s.split(' ')[0]), ['begin+select', 'select', 'commit']);
+  });
+
+  test('rows written in a committed transaction are there; a transaction that throws leaves nothing', async () => {
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into item (id, label) values (${1}, ${'kept'})`.execute(trx);
+      await sql`insert into item (id, label) values (${2}, ${'kept too'})`.execute(trx);
+    });
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`insert into item (id, label) values (${3}, ${'lost'})`.execute(trx);
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    const rows = await sql<{ id: number }>`select id from item order by id`.execute(db);
+    assert.deepEqual(rows.rows.map((r) => r.id), [1, 2]);
+  });
+
+  test('an error in the first statement fails it with the server error, rolls back, and leaves the connection usable', async () => {
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`insert into item (id, label) values (${1}, ${'duplicate'})`.execute(trx);
+      }),
+      (e: Error & { code?: string }) => e.code === '23505' && /duplicate key/.test(e.message),
+    );
+    for (let i = 0; i < 3; i++) {
+      // Both pooled connections answer normally, outside and inside transactions.
+      const r = await db.transaction().execute((trx) => sql<{ n: number }>`select count(*)::int as n from item where id > ${0}`.execute(trx));
+      assert.equal(r.rows[0]!.n, 2);
+    }
+  });
+
+  test('an error in a later statement rolls back what the first one wrote', async () => {
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`insert into item (id, label) values (${10}, ${'first'})`.execute(trx);
+        await sql`insert into item (id, label) values (${11}, ${null})`.execute(trx);
+      }),
+      /null value/,
+    );
+    const r = await sql<{ n: number }>`select count(*)::int as n from item where id >= 10`.execute(db);
+    assert.equal(r.rows[0]!.n, 0);
+  });
+
+  test('a first statement without parameters (several statements in one text) gets its begin sent first, and still rolls back', async () => {
+    sent.length = 0;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql.raw(`insert into item (id, label) values (20, 'a'); insert into item (id, label) values (21, 'b')`).execute(trx);
+        throw new Error('undo');
+      }),
+      /undo/,
+    );
+    assert.deepEqual(sent.map((s) => s.split(' ')[0]), ['begin', 'insert', 'rollback']);
+    const r = await sql<{ n: number }>`select count(*)::int as n from item where id >= 20`.execute(db);
+    assert.equal(r.rows[0]!.n, 0);
+  });
+
+  test('a transaction that runs no statement sends nothing', async () => {
+    sent.length = 0;
+    assert.equal(await db.transaction().execute(async () => 42), 42);
+    await assert.rejects(db.transaction().execute(async () => { throw new Error('early'); }), /early/);
+    assert.deepEqual(sent, []);
+  });
+
+  test('an isolation level still applies, set by its own statement', async () => {
+    sent.length = 0;
+    const level = await db.transaction().setIsolationLevel('serializable').execute(async (trx) => (await sql<{ l: string }>`select current_setting(${'transaction_isolation'}) as l`.execute(trx)).rows[0]!.l);
+    assert.equal(level, 'serializable');
+    assert.equal(sent[0], 'start transaction isolation level serializable');
+  });
+
+  test('inserts, updates and deletes report how many rows they changed, as before', async () => {
+    const r = await db.transaction().execute(async (trx) => {
+      const u = await trx.updateTable('item').set({ label: 'renamed' }).where('id', '<=', 2).executeTakeFirst();
+      const d = await trx.deleteFrom('item').where('id', '=', 2).executeTakeFirst();
+      return [u.numUpdatedRows, d.numDeletedRows];
+    });
+    assert.deepEqual(r, [2n, 1n]);
+  });
+});
