@@ -8,7 +8,7 @@ import { resolveParams } from '../core/params.ts';
 import type { Json } from '../core/serialized-dag.ts';
 import { taskOf, tasksWithActiveLimit } from '../core/task-index.ts';
 import type { TaskWorkload } from '../executors/executor.ts';
-import { casTaskInstanceStates, dialectOf, forUpdate, nowIso, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
+import { casTaskInstanceStates, dialectOf, executePipelined, forUpdate, nowIso, taskInstanceCasStatements, TI_OCCUPYING, TI_SCHEDULED, type Schema, inTransaction } from '../store/index.ts';
 import { runsWhilePaused } from './backfills.ts';
 import { tryLogPath } from './log-path.ts';
 import { READY_FROM, type ReadyTi } from './schedule-run.ts';
@@ -37,6 +37,12 @@ export interface QueueOptions {
    * the statement that reads the candidates on PostgreSQL, and considered with the others.
    */
   ready?: readonly ReadyTi[];
+  /**
+   * PostgreSQL: commit the caller's transaction in the same round trip as the queueing UPDATE
+   * (when there is one). The caller then must run no further statement in that transaction.
+   * Default false.
+   */
+  commitWithQueueing?: boolean;
 }
 
 interface CandidateRow extends Candidate {
@@ -87,11 +93,23 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     if (!fold) readyMoved = await scheduleReadyTis(trx, ready);
     // Pool rows first, locked on PostgreSQL until the pass commits: schedulers queue one at a
     // time, so slot counts stay exact however many schedulers run.
-    const pools = await forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool')).execute();
+    const poolsQuery = forUpdate(trx, trx.selectFrom('slot_pool').select(['pool', 'slots']).orderBy('pool'));
     // What occupies slots, the scheduled TIs to consider (leaving out pools that are full) and
-    // their runs: one query on PostgreSQL (which also moves the ready TIs to scheduled), three on
-    // SQLite (where a statement costs no round trip).
-    const state = pg ? await readQueueStatePg(trx, limits, fold ? ready : [], pools) : await readQueueState(trx, limits, pools);
+    // their runs: one query on PostgreSQL (which also moves the ready TIs to scheduled), sent in
+    // the same round trip as the pool lock (it starts once the lock is granted, so it reads the
+    // slots other schedulers took until then); three on SQLite (where a statement costs no round
+    // trip).
+    let pools: Array<{ pool: string; slots: number }>;
+    let state: QueueState;
+    if (pg) {
+      const folded = fold ? ready : [];
+      const [poolRows, stateRows] = await executePipelined(trx, [poolsQuery.compile(), queueStatePgQuery(limits, folded).compile(trx)]);
+      pools = poolRows!.rows as Array<{ pool: string; slots: number }>;
+      state = queueStatePgFromRow(stateRows!.rows[0] as QueueStatePgRow, pools);
+    } else {
+      pools = await poolsQuery.execute();
+      state = await readQueueState(trx, limits, pools);
+    }
     if (fold) readyMoved = state.readyMoved;
     const { active, scheduled, runInfo } = state;
     const poolUsed = new Map<string, number>();
@@ -142,30 +160,18 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
     if (picked.length === 0) return [];
 
     const ts = nowIso();
-    const moved = await casTaskInstanceStates(trx, picked, 'scheduled', {
-      state: 'queued',
-      queued_at: ts,
-      try_number: sql<number>`case when next_method is null then try_number + 1 else try_number end`,
-      queued_by_job_id: o.jobId,
-      executor: o.executorName,
-      hostname: null,
-      pid: null,
-      start_date: sql<string | null>`case when next_method is null then null else start_date end`,
-      end_date: null,
-    }, { bumpRunVersion: false });
-    const movedSet = new Set(moved.map((k) => `${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`));
-    const runs = runInfo;
-    const workloads: TaskWorkload[] = [];
+    // Workloads are built before the queueing UPDATE, which on PostgreSQL may commit the
+    // transaction with it: nothing may read the database after it.
+    const built: TaskWorkload[] = [];
     for (const p of picked) {
-      if (!movedSet.has(`${p.dagId}\u0000${p.runId}\u0000${p.taskId}\u0000${p.mapIndex}`)) continue;
       const d = dags.get(p.dagId);
-      const run = runs.get(`${p.dagId}\u0000${p.runId}`);
+      const run = runInfo.get(`${p.dagId}\u0000${p.runId}`);
       const task = d && taskOf(d, p.taskId);
       if (!d || !run || !task) continue;
       const tryNumber = p.nextMethod ? p.tryNumber : p.tryNumber + 1;
       const conf = JSON.parse(run.conf) as Record<string, unknown>;
       const params = resolveParams(d.params, conf);
-      workloads.push({
+      built.push({
         key: { dagId: p.dagId, runId: p.runId, taskId: p.taskId, mapIndex: p.mapIndex },
         tryNumber,
         maxTries: p.maxTries,
@@ -186,7 +192,23 @@ export async function queueScheduled(db: Kysely<Schema>, cache: SerializedDagCac
         ...(o.withDagHash ? { dagHash: cache.hashOf(p.dagId) } : {}),
       });
     }
-    return workloads;
+    const statements = taskInstanceCasStatements(picked, 'scheduled', {
+      state: 'queued',
+      queued_at: ts,
+      try_number: sql<number>`case when next_method is null then try_number + 1 else try_number end`,
+      queued_by_job_id: o.jobId,
+      executor: o.executorName,
+      hostname: null,
+      pid: null,
+      start_date: sql<string | null>`case when next_method is null then null else start_date end`,
+      end_date: null,
+    });
+    const results = await executePipelined(trx, statements.map((st) => st.query.compile(trx)), { commit: o.commitWithQueueing === true });
+    const movedSet = new Set<string>();
+    statements.forEach((st, i) => {
+      for (const k of st.moved(results[i]!.rows as Array<{ task_id: string; map_index: number }>)) movedSet.add(`${k.dagId}\u0000${k.runId}\u0000${k.taskId}\u0000${k.mapIndex}`);
+    });
+    return built.filter((w) => movedSet.has(`${w.key.dagId}\u0000${w.key.runId}\u0000${w.key.taskId}\u0000${w.key.mapIndex}`));
   });
   return { workloads, waiting, readyMoved };
 }
@@ -295,10 +317,10 @@ async function readQueueState(trx: Kysely<Schema>, limits: CandidateLimits, pool
  * JSON array. With `ready` TIs, the statement first moves them to `scheduled` (a compare-and-set
  * from the states they were decided in) and returns those that moved, which join the candidates
  * here (they are not in the statement's snapshot of scheduled TIs). It runs after the pool rows
- * were locked, in a statement of its own: a statement that waited for that lock would still read
- * occupancy as it was before the wait.
+ * were locked, in a statement of its own (sent in the same round trip): a statement that waited
+ * for that lock would still read occupancy as it was before the wait.
  */
-async function readQueueStatePg(trx: Kysely<Schema>, limits: CandidateLimits, ready: readonly ReadyTi[], pools: ReadonlyArray<{ pool: string; slots: number }>): Promise<QueueState> {
+function queueStatePgQuery(limits: CandidateLimits, ready: readonly ReadyTi[]) {
   const columns = sql.join(CANDIDATE_COLUMNS.map((c) => sql.ref(c)));
   const readied = ready.length
     ? sql`readied as (
@@ -308,7 +330,7 @@ async function readQueueStatePg(trx: Kysely<Schema>, limits: CandidateLimits, re
         returning ${columns}
       ),`
     : sql``;
-  const { rows } = await sql<{ active: ActiveRow[]; scheduled: Array<ScheduledRow & { lim: number }>; runs: Array<RunInfo & { dag_id: string }>; readied?: ScheduledRow[] }>`
+  return sql<QueueStatePgRow>`
     with ${readied}
     active as (
       select pool, dag_id, task_id, sum(pool_slots) as slots, count(*) as n
@@ -342,8 +364,19 @@ async function readQueueStatePg(trx: Kysely<Schema>, limits: CandidateLimits, re
     select (select coalesce(json_agg(a), '[]') from active a) as active,
            (select coalesce(json_agg(s), '[]') from scheduled s) as scheduled,
            (select coalesce(json_agg(r), '[]') from runs r) as runs${ready.length ? sql`,
-           (select coalesce(json_agg(x), '[]') from readied x) as readied` : sql``}`.execute(trx);
-  const row = rows[0]!;
+           (select coalesce(json_agg(x), '[]') from readied x) as readied` : sql``}`;
+}
+
+/** The one row of `queueStatePgQuery`. */
+interface QueueStatePgRow {
+  active: ActiveRow[];
+  scheduled: Array<ScheduledRow & { lim: number }>;
+  runs: Array<RunInfo & { dag_id: string }>;
+  readied?: ScheduledRow[];
+}
+
+/** The queue state in the row `queueStatePgQuery` returned, given the pools it was read with. */
+function queueStatePgFromRow(row: QueueStatePgRow, pools: ReadonlyArray<{ pool: string; slots: number }>): QueueState {
   const runInfo = new Map<string, RunInfo>();
   for (const r of row.runs) runInfo.set(`${r.dag_id}\u0000${r.run_id}`, r);
   // A pool's read that reached its limit (`lim`) may have more behind it.

@@ -385,7 +385,9 @@ export class Scheduler {
           return [];
         }
         if (lookForUnknownPools) this.unknownPoolsCheckedAt = Date.now();
-        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), ready, lookForUnknownPools });
+        // On PostgreSQL the queueing UPDATE also commits the pass (one round trip less): no
+        // statement may follow it here.
+        const queued = await queueScheduled(trx, this.cache, { ...this.queueOptions(slots), ready, lookForUnknownPools, commitWithQueueing: dialectOf(trx) === 'postgres' });
         this.readyMoved(ready, queued.readyMoved);
         this.scheduledWaiting = queued.waiting;
         return queued.workloads;

@@ -84,9 +84,32 @@ export async function casTaskInstanceStates(
   patch: TaskInstancePatch,
   opts: TiCasOptions = {},
 ): Promise<TaskInstanceKey[]> {
+  const moved: TaskInstanceKey[] = [];
+  for (const s of taskInstanceCasStatements(keys, expected, patch)) {
+    const { rows } = await s.query.execute(trx);
+    moved.push(...s.moved(rows));
+  }
+  if (moved.length && opts.bumpRunVersion !== false) await bumpRunVersions(trx, moved);
+  return moved;
+}
+
+/** One statement of a bulk task instance compare-and-set, and the keys it moved from its rows. */
+export interface TiCasStatement {
+  query: RawBuilder<{ task_id: string; map_index: number }>;
+  moved(rows: ReadonlyArray<{ task_id: string; map_index: number }>): TaskInstanceKey[];
+}
+
+/**
+ * The statements of `casTaskInstanceStates` (one per run and chunk of keys), for callers that
+ * send them otherwise (several in one round trip). They do not bump run versions.
+ */
+export function taskInstanceCasStatements(
+  keys: readonly TaskInstanceKey[],
+  expected: TaskInstanceState | readonly TaskInstanceState[],
+  patch: TaskInstancePatch,
+): TiCasStatement[] {
   const states = expectedStates(expected, isTiState, 'task instance');
   checkPatchState(patch.state, isTiState, 'task instance');
-  const moved: TaskInstanceKey[] = [];
   const byRun = new Map<string, TaskInstanceKey[]>();
   for (const k of keys) {
     const rk = `${k.dagId}\u0000${k.runId}`;
@@ -95,20 +118,22 @@ export async function casTaskInstanceStates(
     else byRun.set(rk, [k]);
   }
   const set = setClause(patch);
+  const out: TiCasStatement[] = [];
   for (const list of byRun.values()) {
     const { dagId, runId } = list[0]!;
     for (let i = 0; i < list.length; i += CHUNK) {
       const chunk = list.slice(i, i + CHUNK);
       const pairs = sql.join(chunk.map((k) => sql`(${k.taskId}, cast(${k.mapIndex} as integer))`));
-      const { rows } = await sql<{ task_id: string; map_index: number }>`update task_instance set ${set}
-        where dag_id = ${dagId} and run_id = ${runId} and (task_id, map_index) in (values ${pairs})
-        and state in (${sql.join(states)})
-        returning task_id, map_index`.execute(trx);
-      for (const r of rows) moved.push({ dagId, runId, taskId: r.task_id, mapIndex: r.map_index });
+      out.push({
+        query: sql<{ task_id: string; map_index: number }>`update task_instance set ${set}
+          where dag_id = ${dagId} and run_id = ${runId} and (task_id, map_index) in (values ${pairs})
+          and state in (${sql.join(states)})
+          returning task_id, map_index`,
+        moved: (rows) => rows.map((r) => ({ dagId, runId, taskId: r.task_id, mapIndex: r.map_index })),
+      });
     }
   }
-  if (moved.length && opts.bumpRunVersion !== false) await bumpRunVersions(trx, moved);
-  return moved;
+  return out;
 }
 
 /**

@@ -12,6 +12,10 @@
  * statement sends nothing at all. A first statement without parameters (possibly several
  * statements in one text, which the extended protocol refuses) gets its `begin` sent alone first,
  * as do transactions with an isolation level or access mode.
+ *
+ * `executePipelined` sends several statements (and optionally the transaction's commit) the same
+ * way: one round trip, each statement starting after the one before it ended (so it sees what
+ * that one did, and takes its snapshot after any lock it waited for).
  */
 import { CompiledQuery, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { DatabaseConnection, DatabaseIntrospector, DialectAdapter, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
@@ -34,42 +38,72 @@ interface PgResult {
 
 const PgQuery = (pg as unknown as { Query: new (config: object) => object }).Query;
 
-/**
- * A query that begins a transaction first, in the same pipeline. The server's answer to `begin`
- * (ParseComplete, BindComplete, CommandComplete) comes before the statement's; its
- * CommandComplete is left out of the result, so the caller sees only the statement's.
- */
-class BeginThenQuery extends (PgQuery as new (config: object) => PgQueryInternals & { handleCommandComplete(msg: unknown, con: unknown): void }) {
-  private beginAnswered = false;
+/** One statement of a pipeline. */
+interface Part {
+  text: string;
+  values: unknown[];
+}
 
-  override prepare(connection: PgWire): void {
-    connection.parse({ text: 'begin' });
+/**
+ * Statements sent in one pipeline of the extended protocol with a single Sync: optionally
+ * `begin` first and `commit` last, whose answers are left out of the results. The server stops at
+ * the first error and skips the rest up to the Sync (a `commit` after a failed statement never
+ * runs). `pg`'s Query collects one result per statement that completes.
+ */
+class PipelineQuery extends (PgQuery as new (config: object) => PgQueryInternals) {
+  constructor(
+    config: object,
+    private readonly parts: readonly Part[],
+    private readonly begin: boolean,
+    private readonly commit: boolean,
+  ) {
+    super(config);
+  }
+
+  override prepare(connection: PgWire & { describe(msg: { type: string; name?: string }): void; sync(): void }): void {
+    if (this.begin) this.simple(connection, 'begin');
+    for (const p of this.parts) {
+      connection.parse({ text: p.text });
+      connection.bind({ values: p.values, valueMapper: prepareValue });
+      connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '' });
+    }
+    if (this.commit) this.simple(connection, 'commit');
+    connection.sync();
+  }
+
+  private simple(connection: PgWire, text: string): void {
+    connection.parse({ text });
     connection.bind({ values: [] });
     connection.execute({ portal: '' });
-    super.prepare(connection);
-  }
-
-  override handleCommandComplete(msg: unknown, connection: unknown): void {
-    if (!this.beginAnswered) {
-      this.beginAnswered = true;
-      return;
-    }
-    super.handleCommandComplete(msg, connection);
   }
 }
+
+/** `pg`'s conversion of bound values (dates, buffers, arrays, objects) to their wire form. */
+const prepareValue = (pg as unknown as { utils: { prepareValue: (v: unknown) => unknown } }).utils.prepareValue;
 
 function toQueryResult<R>(r: PgResult): QueryResult<R> {
   const counted = r.command === 'INSERT' || r.command === 'UPDATE' || r.command === 'DELETE' || r.command === 'MERGE';
   return { numAffectedRows: counted ? BigInt(r.rowCount ?? 0) : undefined, rows: (r.rows ?? []) as R[] };
 }
 
+/** Statements to send together, by the marker query `executePipelined` runs. */
+const pipelines = new WeakMap<CompiledQuery, { queries: readonly CompiledQuery[]; commit: boolean }>();
+
 class PipelinedConnection implements DatabaseConnection {
   /** `begin` is owed: it goes out with the next statement. */
   beginPending = false;
+  /** Inside a transaction Kysely began. */
+  inTransaction = false;
+  /** The transaction was committed by a pipeline: Kysely's commit has nothing left to do. */
+  committed = false;
 
   constructor(readonly client: pg.PoolClient) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const pipeline = pipelines.get(compiledQuery);
+    if (pipeline) return this.executePipeline<R>(pipeline.queries, pipeline.commit);
+    if (this.committed) throw new Error('this transaction was already committed with its last statement; no statement may follow it');
     const values = [...compiledQuery.parameters];
     if (this.beginPending) {
       this.beginPending = false;
@@ -77,18 +111,33 @@ class PipelinedConnection implements DatabaseConnection {
         // Possibly several statements in one text: the simple protocol, with begin before it.
         await this.client.query('begin');
       } else {
-        return toQueryResult<R>(await this.pipelined(compiledQuery.sql, values));
+        return toQueryResult<R>((await this.pipelined([{ text: compiledQuery.sql, values }], true, false))[0]!);
       }
     }
     return toQueryResult<R>((await this.client.query(compiledQuery.sql, values)) as unknown as PgResult);
   }
 
-  private pipelined(text: string, values: unknown[]): Promise<PgResult> {
+  /** Runs `queries` in one round trip; the marker's result carries every statement's result. */
+  private async executePipeline<R>(queries: readonly CompiledQuery[], commit: boolean): Promise<QueryResult<R>> {
+    if (this.committed) throw new Error('this transaction was already committed with its last statement; no statement may follow it');
+    const begin = this.beginPending;
+    const withCommit = commit && this.inTransaction;
+    this.beginPending = false;
+    const results = await this.pipelined(queries.map((q) => ({ text: q.sql, values: [...q.parameters] })), begin, withCommit);
+    if (withCommit) this.committed = true;
+    return { rows: [], [PIPELINE_RESULTS]: results.map((r) => toQueryResult(r)) } as QueryResult<R>;
+  }
+
+  private pipelined(parts: readonly Part[], begin: boolean, commit: boolean): Promise<PgResult[]> {
     return new Promise((resolve, reject) => {
-      const query = new BeginThenQuery({
-        text, values, queryMode: 'extended',
-        callback: (err: Error | null, result: PgResult) => (err ? reject(err) : resolve(result)),
-      });
+      const query = new PipelineQuery({
+        text: parts[0]?.text ?? '', values: [], queryMode: 'extended',
+        callback: (err: Error | null, result: PgResult | PgResult[]) => {
+          if (err) return reject(err);
+          const all = Array.isArray(result) ? result : [result];
+          resolve(all.slice(begin ? 1 : 0, commit ? all.length - 1 : all.length));
+        },
+      }, parts, begin, commit);
       this.client.query(query as unknown as pg.QueryConfig);
     });
   }
@@ -97,6 +146,31 @@ class PipelinedConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('Streaming query results is not supported by Baton\'s PostgreSQL driver; read in pages instead.');
   }
+}
+
+const PIPELINE_RESULTS = Symbol('pipeline results');
+
+/**
+ * Runs `queries` in order on `db`'s connection (a transaction's, usually): on PostgreSQL in one
+ * round trip, each statement starting once the one before it ended; elsewhere one after another.
+ * With `commit` and inside a transaction on PostgreSQL, the transaction's commit goes in the same
+ * round trip: no statement may run in it afterwards, and its end commits nothing more. Returns
+ * each statement's result; a failing statement fails the call (and the statements after it, and
+ * the commit, do not run).
+ */
+export async function executePipelined(db: Kysely<any>, queries: readonly CompiledQuery[], opts: { commit?: boolean } = {}): Promise<Array<QueryResult<unknown>>> {
+  if (queries.length === 0) return [];
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    const out: Array<QueryResult<unknown>> = [];
+    for (const q of queries) out.push(await db.executeQuery(q));
+    return out;
+  }
+  const marker = CompiledQuery.raw(queries[0]!.sql, [...queries[0]!.parameters]);
+  pipelines.set(marker, { queries, commit: opts.commit === true });
+  const result = (await db.executeQuery(marker)) as unknown as { [PIPELINE_RESULTS]?: Array<QueryResult<unknown>> };
+  const results = result[PIPELINE_RESULTS];
+  if (!results) throw new Error('executePipelined needs a database opened by Baton (its PostgreSQL dialect)');
+  return results;
 }
 
 class PipelinedPostgresDriver implements Driver {
@@ -120,13 +194,22 @@ class PipelinedPostgresDriver implements Driver {
       if (settings.isolationLevel) parts.push(`isolation level ${settings.isolationLevel}`);
       if (settings.accessMode) parts.push(settings.accessMode);
       await c.client.query(parts.join(' '));
+      c.inTransaction = true;
+      c.committed = false;
       return;
     }
     c.beginPending = true;
+    c.inTransaction = true;
+    c.committed = false;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as PipelinedConnection;
+    c.inTransaction = false;
+    if (c.committed) {
+      c.committed = false; // committed with its last statement
+      return;
+    }
     if (c.beginPending) {
       c.beginPending = false; // nothing ran: nothing to commit
       return;
@@ -136,6 +219,12 @@ class PipelinedPostgresDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as PipelinedConnection;
+    c.inTransaction = false;
+    if (c.committed) {
+      // Committed with its last statement; what failed afterwards was not in the database.
+      c.committed = false;
+      return;
+    }
     if (c.beginPending) {
       c.beginPending = false;
       return;
@@ -146,6 +235,8 @@ class PipelinedPostgresDriver implements Driver {
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const c = connection as PipelinedConnection;
     c.beginPending = false;
+    c.inTransaction = false;
+    c.committed = false;
     c.client.release();
   }
 

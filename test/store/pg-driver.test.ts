@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { PipelinedPostgresDialect } from '../../src/store/pg-driver.ts';
+import { executePipelined, PipelinedPostgresDialect } from '../../src/store/pg-driver.ts';
 import { dialectNamed, type TestDb } from '../support/databases.ts';
 
 describe('PostgreSQL driver: begin pipelined with the first statement', () => {
@@ -21,6 +21,7 @@ describe('PostgreSQL driver: begin pipelined with the first statement', () => {
   before(async () => {
     t = await dialectNamed('postgres').openEmpty();
     pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    pool.on('error', () => {});
     pool.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -33,7 +34,9 @@ describe('PostgreSQL driver: begin pipelined with the first statement', () => {
     await sql`create table item (id integer primary key, label text not null)`.execute(db);
   });
   after(async () => {
+    const open = pool.totalCount - pool.idleCount;
     await db?.destroy();
+    assert.equal(open, 0, 'every connection was given back to the pool');
     await t?.drop();
   });
 
@@ -125,5 +128,87 @@ describe('PostgreSQL driver: begin pipelined with the first statement', () => {
       return [u.numUpdatedRows, d.numDeletedRows];
     });
     assert.deepEqual(r, [2n, 1n]);
+  });
+
+  test('executePipelined sends its statements (and begin) in one round trip; each sees what the one before it did', async () => {
+    sent.length = 0;
+    const [ins, count] = await db.transaction().execute((trx) =>
+      executePipelined(trx, [
+        sql`insert into item (id, label) values (${30}, ${'p'}), (${31}, ${'q'})`.compile(trx),
+        sql<{ n: number }>`select count(*)::int as n from item where id >= ${30}`.compile(trx),
+      ]),
+    );
+    assert.equal(ins!.numAffectedRows, 2n);
+    assert.deepEqual(count!.rows, [{ n: 2 }]);
+    assert.deepEqual(sent.map((s) => s.split(' ')[0]), ['begin+insert', 'commit']);
+    await sql`delete from item where id >= ${30}`.execute(db);
+  });
+
+  test('with commit, the transaction is committed in the same round trip and its end sends nothing', async () => {
+    sent.length = 0;
+    let seenElsewhere = -1;
+    await db.transaction().execute(async (trx) => {
+      await executePipelined(trx, [sql`insert into item (id, label) values (${40}, ${'committed early'})`.compile(trx)], { commit: true });
+      // Another connection sees the row at once: the commit went with the statement.
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      seenElsewhere = (await other.query('select count(*)::int as n from item where id = 40')).rows[0].n;
+      await other.end();
+    });
+    assert.equal(seenElsewhere, 1);
+    assert.deepEqual(sent.map((s) => s.split(' ')[0]), ['begin+insert']);
+  });
+
+  test('no statement may follow a pipelined commit: it fails with a clear error, and the committed rows stay', async () => {
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await executePipelined(trx, [sql`insert into item (id, label) values (${41}, ${'stays'})`.compile(trx)], { commit: true });
+        await sql`insert into item (id, label) values (${42}, ${'never'})`.execute(trx);
+      }),
+      /already committed with its last statement/,
+    );
+    const r = await sql<{ id: number }>`select id from item where id in (${41}, ${42}) order by id`.execute(db);
+    assert.deepEqual(r.rows.map((x) => x.id), [41]);
+  });
+
+  test('a failing statement in a pipeline stops it: later statements and the commit do not run, and the transaction rolls back', async () => {
+    await assert.rejects(
+      db.transaction().execute((trx) =>
+        executePipelined(trx, [
+          sql`insert into item (id, label) values (${50}, ${'first'})`.compile(trx),
+          sql`insert into item (id, label) values (${51}, ${null})`.compile(trx),
+          sql`insert into item (id, label) values (${52}, ${'third'})`.compile(trx),
+        ], { commit: true }),
+      ),
+      /null value/,
+    );
+    const r = await sql<{ n: number }>`select count(*)::int as n from item where id >= ${50}`.execute(db);
+    assert.equal(r.rows[0]!.n, 0);
+    // The connections still answer.
+    const again = await db.transaction().execute((trx) => executePipelined(trx, [sql`select ${7}::int as seven`.compile(trx)], { commit: true }));
+    assert.deepEqual(again[0]!.rows, [{ seven: 7 }]);
+  });
+
+  test('outside a transaction a pipeline runs its statements in one round trip (one implicit transaction)', async () => {
+    sent.length = 0;
+    const [a, b] = await executePipelined(db, [sql`select ${1}::int as a`.compile(db), sql`select ${2}::int as b`.compile(db)], { commit: true });
+    assert.deepEqual([a!.rows, b!.rows], [[{ a: 1 }], [{ b: 2 }]]);
+    assert.equal(sent.length, 1);
+  });
+});
+
+describe('executePipelined on SQLite', () => {
+  test('runs the statements one after another, in order', async () => {
+    const t = await dialectNamed('sqlite').openEmpty();
+    try {
+      const results = await t.db.transaction().execute(async (trx) => {
+        await sql`create table item (id integer primary key)`.execute(trx);
+        return executePipelined(trx, [sql`insert into item (id) values (${1})`.compile(trx), sql`select count(*) as n from item`.compile(trx)], { commit: true });
+      });
+      assert.deepEqual(results[1]!.rows, [{ n: 1 }]);
+      assert.deepEqual((await sql<{ n: number }>`select count(*) as n from item`.execute(t.db)).rows, [{ n: 1 }]);
+    } finally {
+      await t.drop();
+    }
   });
 });
