@@ -24,6 +24,7 @@ import { loadConfig } from '../src/config.ts';
 import { startEngine } from '../src/engine/engine.ts';
 import { createDagRun } from '../src/scheduler/create-run.ts';
 import { InstantExecutor } from './instant-executor.ts';
+import { postgresRoundTrips } from '../src/store/pg-driver.ts';
 import { runBullmqPeers } from './peers/bullmq-flows.ts';
 
 const { values: args } = parseArgs({
@@ -94,6 +95,7 @@ async function main() {
   const runOnce = async (dagId: string) => {
     const dag = await engine.scheduler!.cache.require(db, dagId);
     const cpu0 = process.cpuUsage();
+    const trips0 = postgresRoundTrips();
     const t0 = performance.now();
     let finished!: (state: string) => void;
     const ended = new Promise<string>((res) => (finished = res));
@@ -109,39 +111,43 @@ async function main() {
     if (state !== 'success') throw new Error(`benchmark run ${dagId} ended ${state}`);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const trips = postgresRoundTrips() - trips0;
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const tis = await db.selectFrom('task_instance').select(['task_id', 'start_date', 'end_date']).where('dag_id', '=', dagId).where('run_id', '=', run.runId).execute();
-    return { seconds, tis, cpuMsPerTask: cpuMs / tis.length };
+    return { seconds, tis, cpuMsPerTask: cpuMs / tis.length, tripsPerTask: trips / tis.length };
   };
 
   try {
     const repeat = Math.max(1, Number(args.repeat));
     await runOnce('chain100'); // warm-up: workers load the DAG file once
     await runOnce('fan1000');
-    const chain: Array<{ seconds: number; handoffs: number[]; durations: number[]; cpu: number }> = [];
+    const chain: Array<{ seconds: number; handoffs: number[]; durations: number[]; cpu: number; trips: number }> = [];
     for (let i = 0; i < repeat; i++) {
-      const { seconds, tis, cpuMsPerTask } = await runOnce('chain100');
+      const { seconds, tis, cpuMsPerTask, tripsPerTask } = await runOnce('chain100');
       const order = (id: string) => (id === 't' ? 0 : Number(id.split('__')[1]));
       const sorted = tis.sort((a, b) => order(a.task_id) - order(b.task_id));
       const handoffs = sorted.slice(1).map((t, j) => Date.parse(t.start_date!) - Date.parse(sorted[j]!.end_date!));
       const durations = sorted.map((t) => Date.parse(t.end_date!) - Date.parse(t.start_date!));
-      chain.push({ seconds, handoffs, durations, cpu: cpuMsPerTask });
+      chain.push({ seconds, handoffs, durations, cpu: cpuMsPerTask, trips: tripsPerTask });
       say(`chain100 #${i + 1}: ${seconds.toFixed(3)} s, hand-off p50 ${median(handoffs)} ms, p99 ${quantile(handoffs, 0.99)} ms, sum of hand-offs ${handoffs.reduce((a, b) => a + b, 0)} ms, sum of try durations ${durations.reduce((a, b) => a + b, 0)} ms, scheduler CPU ${cpuMsPerTask.toFixed(3)} ms/task`);
     }
     const fan: number[] = [];
     const fanCpu: number[] = [];
+    const fanTrips: number[] = [];
     for (let i = 0; i < repeat; i++) {
-      const { seconds, cpuMsPerTask } = await runOnce('fan1000');
+      const { seconds, cpuMsPerTask, tripsPerTask } = await runOnce('fan1000');
       fan.push(seconds);
       fanCpu.push(cpuMsPerTask);
+      fanTrips.push(tripsPerTask);
       say(`fan1000  #${i + 1}: ${seconds.toFixed(3)} s, ${(1002 / seconds).toFixed(0)} tasks/s, scheduler CPU ${cpuMsPerTask.toFixed(3)} ms/task`);
     }
     const best = chain.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
     const allHandoffs = chain.flatMap((c) => c.handoffs);
     const fanMedian = median(fan);
+    const pgTrips = engine.db.dialect === 'postgres';
     const result = {
-      chain100: { seconds: round(median(chain.map((c) => c.seconds))), best_seconds: round(best.seconds), handoff_p50_ms: median(allHandoffs), handoff_p99_ms: quantile(allHandoffs, 0.99), try_p50_ms: median(chain.flatMap((c) => c.durations)), scheduler_cpu_ms_per_task: round(median(chain.map((c) => c.cpu))) },
-      fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian), scheduler_cpu_ms_per_task: round(median(fanCpu)) },
+      chain100: { seconds: round(median(chain.map((c) => c.seconds))), best_seconds: round(best.seconds), handoff_p50_ms: median(allHandoffs), handoff_p99_ms: quantile(allHandoffs, 0.99), try_p50_ms: median(chain.flatMap((c) => c.durations)), scheduler_cpu_ms_per_task: round(median(chain.map((c) => c.cpu))), ...(pgTrips ? { scheduler_round_trips_per_task: round(median(chain.map((c) => c.trips)), 2) } : {}) },
+      fan1000: { seconds: round(fanMedian), best_seconds: round(Math.min(...fan)), tasks_per_second: Math.round(1002 / fanMedian), scheduler_cpu_ms_per_task: round(median(fanCpu)), ...(pgTrips ? { scheduler_round_trips_per_task: round(median(fanTrips), 2) } : {}) },
       runs: repeat,
       database: engine.db.dialect,
       executor: executor ? 'instant (scheduler overhead only)' : distributed ? `BullMQExecutor (${config.parallelism} baton worker processes, one try each)` : 'LocalExecutor',

@@ -87,6 +87,17 @@ function toQueryResult<R>(r: PgResult): QueryResult<R> {
   return { numAffectedRows: counted ? BigInt(r.rowCount ?? 0) : undefined, rows: (r.rows ?? []) as R[] };
 }
 
+let roundTrips = 0;
+
+/**
+ * Round trips to PostgreSQL this process's Baton connections have made so far (each statement
+ * or pipeline sent and answered counts one; `begin`, `commit` and `rollback` sent alone too).
+ * Benchmarks report it per task.
+ */
+export function postgresRoundTrips(): number {
+  return roundTrips;
+}
+
 /** Statements to send together, by the marker query `executePipelined` runs. */
 const pipelines = new WeakMap<CompiledQuery, { queries: readonly CompiledQuery[]; commit: boolean }>();
 
@@ -109,11 +120,13 @@ class PipelinedConnection implements DatabaseConnection {
       this.beginPending = false;
       if (values.length === 0) {
         // Possibly several statements in one text: the simple protocol, with begin before it.
+        roundTrips++;
         await this.client.query('begin');
       } else {
         return toQueryResult<R>((await this.pipelined([{ text: compiledQuery.sql, values }], true, false))[0]!);
       }
     }
+    roundTrips++;
     return toQueryResult<R>((await this.client.query(compiledQuery.sql, values)) as unknown as PgResult);
   }
 
@@ -129,6 +142,7 @@ class PipelinedConnection implements DatabaseConnection {
   }
 
   private pipelined(parts: readonly Part[], begin: boolean, commit: boolean): Promise<PgResult[]> {
+    roundTrips++;
     return new Promise((resolve, reject) => {
       const query = new PipelineQuery({
         text: parts[0]?.text ?? '', values: [], queryMode: 'extended',
@@ -193,6 +207,7 @@ class PipelinedPostgresDriver implements Driver {
       const parts = ['start transaction'];
       if (settings.isolationLevel) parts.push(`isolation level ${settings.isolationLevel}`);
       if (settings.accessMode) parts.push(settings.accessMode);
+      roundTrips++;
       await c.client.query(parts.join(' '));
       c.inTransaction = true;
       c.committed = false;
@@ -214,6 +229,7 @@ class PipelinedPostgresDriver implements Driver {
       c.beginPending = false; // nothing ran: nothing to commit
       return;
     }
+    roundTrips++;
     await c.client.query('commit');
   }
 
@@ -229,6 +245,7 @@ class PipelinedPostgresDriver implements Driver {
       c.beginPending = false;
       return;
     }
+    roundTrips++;
     await c.client.query('rollback');
   }
 
