@@ -21,7 +21,7 @@ import { createDagRun } from './create-run.ts';
 import { recordAliasEvents, recordDatasetEvents } from './datasets.ts';
 import { tryLogPath } from './log-path.ts';
 import type { SerializedDagCache } from './serialized-dags.ts';
-import { recordPlainFinishes, type PlainFinish } from './record-finishes.ts';
+import { recordPlainFinishes, type AlongFinishes, type PlainFinish } from './record-finishes.ts';
 import { prepareXComRows, replaceXComs, upsertXComs, type XComStoreOptions } from './xcom-store.ts';
 
 /** The scheduling pass bumps run versions itself, once per run. */
@@ -39,6 +39,11 @@ export interface ApplyContext {
   xcom: XComStoreOptions;
   logsFolder: string;
   jobId: number | null;
+  /**
+   * Statements to send with the plain results' statement (one round trip on PostgreSQL), given
+   * the runs touched by this batch; their results go back through the callback.
+   */
+  alongFinishes?: (touchedRuns: ReadonlySet<string>) => AlongFinishes | undefined;
 }
 
 export interface ApplyOutcome {
@@ -116,7 +121,7 @@ export async function applyExecutorEvents(db: Kysely<Schema>, events: ExecutorEv
       }
       await applyFinished(trx, e.key, e.tryNumber, e.result, row, start ?? null, xcomRows.get(e) ?? [], ctx, out, batch);
     }
-    if (plain.length) await applyPlainFinishes(trx, plain, folded, xcomRows, ctx, out, batch, (k, n) => tryKey(k, n));
+    if (plain.length) await applyPlainFinishes(trx, plain, folded, xcomRows, ctx, out, batch, (k, n) => tryKey(k, n), ctx.alongFinishes?.(out.touchedRuns));
     for (let i = 0; i < batch.history.length; i += 200) await insertHistory(trx, batch.history.slice(i, i + 200));
     for (let i = 0; i < batch.freshXComs.length; i += 200) await upsertXComs(trx, batch.freshXComs.slice(i, i + 200));
   });
@@ -136,6 +141,7 @@ async function applyPlainFinishes(
   out: ApplyOutcome,
   batch: Batch,
   tryKey: (k: TiKey, n: number) => string,
+  along?: AlongFinishes,
 ): Promise<void> {
   const byKey = new Map(plain.map((e) => [tryKey(e.key, e.tryNumber), e]));
   const recorded = await recordPlainFinishes(
@@ -152,6 +158,7 @@ async function applyPlainFinishes(
         xcoms: xcomRows.get(e) ?? [],
       };
     }),
+    along,
   );
   const moved = new Set<string>();
   for (const r of recorded) {

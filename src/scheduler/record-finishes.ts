@@ -9,9 +9,9 @@
  * the XComs of first tries (data-modifying CTEs fed by the UPDATE's RETURNING): one round trip
  * instead of three. SQLite has no data-modifying CTEs; there the caller writes both itself.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
 import type { TiKey } from '../executors/executor.ts';
-import { dialectOf, nowIso, type Schema } from '../store/index.ts';
+import { dialectOf, executePipelined, nowIso, type Schema } from '../store/index.ts';
 import type { XComRowToWrite } from './xcom-store.ts';
 
 export interface PlainFinish {
@@ -47,18 +47,36 @@ const CHUNK = 400;
 /** Bound parameters per statement at most (PostgreSQL allows 65,535): results and XComs together. */
 const MAX_PARAMS = 30_000;
 
-export async function recordPlainFinishes(trx: Kysely<Schema>, finishes: readonly PlainFinish[]): Promise<RecordedFinish[]> {
+/**
+ * Statements to send right after the results' last statement, in the same round trip on
+ * PostgreSQL (see `executePipelined`), and where their results go.
+ */
+export interface AlongFinishes {
+  queries: readonly CompiledQuery[];
+  results: (results: Array<QueryResult<unknown>>) => void;
+}
+
+export async function recordPlainFinishes(trx: Kysely<Schema>, finishes: readonly PlainFinish[], along?: AlongFinishes): Promise<RecordedFinish[]> {
   const out: RecordedFinish[] = [];
   const pg = dialectOf(trx) === 'postgres';
   const byKey = new Map(finishes.map((f) => [`${f.key.dagId}\u0000${f.key.runId}\u0000${f.key.taskId}\u0000${f.key.mapIndex}`, f]));
   const updatedAt = nowIso();
-  for (const chunk of chunks(finishes, pg)) {
+  const all = [...chunks(finishes, pg)];
+  for (const [i, chunk] of all.entries()) {
     const rows = sql.join(
       chunk.map(
         (f) => sql`(${text(f.key.dagId)}, ${text(f.key.runId)}, ${text(f.key.taskId)}, ${int(f.key.mapIndex)}, ${int(f.tryNumber)}, ${text(f.state)}, ${text(f.endDate)}, ${text(f.started?.at ?? null)}, ${text(f.started?.hostname ?? null)}, ${int(f.started?.pid ?? null)}, ${text(f.renderedFields)})`,
       ),
     );
-    const { rows: moved } = pg ? await updateWithHistoryAndXComs(trx, rows, chunk, updatedAt) : await update(trx, rows, updatedAt);
+    const statement = pg ? updateWithHistoryAndXComs(rows, chunk, updatedAt) : update(rows, updatedAt);
+    let moved: MovedRow[];
+    if (along && i === all.length - 1) {
+      const [first, ...rest] = await executePipelined(trx, [statement.compile(trx), ...along.queries]);
+      moved = first!.rows as MovedRow[];
+      along.results(rest);
+    } else {
+      moved = (await statement.execute(trx)).rows;
+    }
     for (const r of moved) {
       const f = byKey.get(`${r.dag_id}\u0000${r.run_id}\u0000${r.task_id}\u0000${r.map_index}`)!;
       out.push({
@@ -107,14 +125,14 @@ function setResults(pg: boolean, updatedAt: string): RawBuilder<unknown> {
 const RESULT_MATCH = sql`t.dag_id = v.dag_id and t.run_id = v.run_id and t.task_id = v.task_id and t.map_index = v.map_index
         and t.try_number = v.try_number and t.state in ('running', 'queued')`;
 
-async function update(trx: Kysely<Schema>, rows: RawBuilder<unknown>, updatedAt: string) {
+function update(rows: RawBuilder<unknown>, updatedAt: string) {
   return sql<MovedRow>`${setResults(false, updatedAt)}
       from (select column1 as dag_id, column2 as run_id, column3 as task_id, column4 as map_index, column5 as try_number,
                    column6 as state, column7 as end_date, column8 as start_date, column9 as hostname, column10 as pid,
                    column11 as rendered_fields
             from (values ${rows}) as vv) as v
       where ${RESULT_MATCH}
-      returning ${returning(false, ['dag_id', 'run_id', 'task_id', 'map_index', 'start_date', 'hostname', 'pid', 'executor', 'operator'])}`.execute(trx);
+      returning ${returning(false, ['dag_id', 'run_id', 'task_id', 'map_index', 'start_date', 'hostname', 'pid', 'executor', 'operator'])}`;
 }
 
 /**
@@ -122,7 +140,7 @@ async function update(trx: Kysely<Schema>, rows: RawBuilder<unknown>, updatedAt:
  * first try (no older value can exist; a later try replaces its XComs apart), in one statement.
  * The inserts read the UPDATE's RETURNING, so a TI that did not move gets neither.
  */
-async function updateWithHistoryAndXComs(trx: Kysely<Schema>, rows: RawBuilder<unknown>, chunk: readonly PlainFinish[], updatedAt: string) {
+function updateWithHistoryAndXComs(rows: RawBuilder<unknown>, chunk: readonly PlainFinish[], updatedAt: string) {
   const xcoms = chunk.flatMap((f) => (f.tryNumber === 1 ? (f.xcoms ?? []) : []));
   const xcomCtes = xcoms.length
     ? sql`, x (dag_id, run_id, task_id, map_index, key, value, value_ref, size_bytes, list_length, timestamp) as (values ${sql.join(
@@ -148,7 +166,7 @@ async function updateWithHistoryAndXComs(trx: Kysely<Schema>, rows: RawBuilder<u
         select dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, pid, executor, operator from moved
         on conflict (dag_id, run_id, task_id, map_index, try_number) do update set state = excluded.state, end_date = excluded.end_date
       )${xcomCtes}
-      select dag_id, run_id, task_id, map_index, start_date, hostname, pid, executor, operator from moved`.execute(trx);
+      select dag_id, run_id, task_id, map_index, start_date, hostname, pid, executor, operator from moved`;
 }
 
 /**

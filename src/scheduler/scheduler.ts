@@ -10,7 +10,7 @@ import type { BatonConfig } from '../config.ts';
 import type { Executor, ExecutorEvent, QueuedTry, Receipted, TaskWorkload, TiKey } from '../executors/executor.ts';
 import type { Kysely } from 'kysely';
 import { tiKeyString } from '../executors/executor.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { bumpRunVersions, bumpRunVersionsSkipLocked, casTaskInstanceStates, CHANNELS, dialectOf, endJob, heartbeatJob, PgListener, startJob, TI_QUEUED, TI_WAITING, type BatonDb, type Schema } from '../store/index.ts';
 import { applyExecutorEvents, type TiMove } from './apply-events.ts';
 import { runsWhilePaused } from './backfills.ts';
@@ -347,10 +347,27 @@ export class Scheduler {
     let moves: TiMove[] = [];
     const finishedRuns: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }> = [];
     let bumps: { bumped: string[]; owed: string[] } = { bumped: [], owed: [] };
+    // On PostgreSQL the runs to decide are locked in the same round trip as the results are
+    // recorded: the runs already dirty and those the results touch.
+    const pg = dialectOf(this.db) === 'postgres';
+    let locked: LockedAlong | null = null;
+    const lockRunsAlong = (touched: ReadonlySet<string>) => {
+      const keys = [...new Set([...this.dirtyRuns, ...touched])];
+      const bump = new Set(touched);
+      for (const k of keys) if (this.owedBumps.has(k)) bump.add(k);
+      return {
+        queries: runHeadsQueries(keys, true, bump).map((q) => q.compile(this.db)),
+        results: (results: Array<{ rows: unknown[] }>) => {
+          const heads = new Map<string, RunHead>();
+          for (const r of results) addRunHeads(heads, r.rows as Parameters<typeof addRunHeads>[1]);
+          locked = { attempted: new Set(keys), heads };
+        },
+      };
+    };
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
         if (events.length) {
-          const applied = await applyExecutorEvents(trx, events, this.applyContext());
+          const applied = await applyExecutorEvents(trx, events, { ...this.applyContext(), alongFinishes: pg ? lockRunsAlong : undefined });
           await this.acknowledge(trx, events);
           for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
           if (applied.touchedDags.size) this.checkDue = true;
@@ -375,7 +392,7 @@ export class Scheduler {
         // TIs the decisions found ready are moved to scheduled by the queueing step (on
         // PostgreSQL in the statement that reads the candidates), or here when it does not run.
         const ready: ReadyTi[] = [];
-        bumps = await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready);
+        bumps = await this.decideDirtyRuns(trx, now, soonest, finishedRuns, moves, ready, locked);
         const slots = this.o.executor.openSlots();
         // TIs naming a pool that does not exist are looked for now and then (it scans every
         // scheduled TI): they are warned about, and queued once the pool is created.
@@ -446,7 +463,7 @@ export class Scheduler {
    * results this pass recorded (`moves`), or read in full when the picture is out of date. Each
    * run whose task instances this pass changed gets its version bumped once.
    */
-  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[]): Promise<{ bumped: string[]; owed: string[] }> {
+  private async decideDirtyRuns(trx: Kysely<Schema>, now: Date, soonest: (d: Date | null) => void, finished: Array<{ dagId: string; runId: string; state: 'success' | 'failed' }>, moves: TiMove[], ready: ReadyTi[], locked: LockedAlong | null = null): Promise<{ bumped: string[]; owed: string[] }> {
     const bumped: string[] = [];
     if (this.dirtyRuns.size === 0) return { bumped, owed: [] };
     const keys = [...this.dirtyRuns];
@@ -461,7 +478,13 @@ export class Scheduler {
     const pg = dialectOf(trx) === 'postgres';
     const toBump = new Set(movesByRun.keys());
     for (const k of keys) if (this.owedBumps.has(k)) toBump.add(k);
-    const heads = await loadRunHeads(trx, keys, pg, toBump);
+    // Runs locked with the results (see pass()) are not asked for again.
+    const heads = new Map<string, RunHead>();
+    for (const k of keys) {
+      const h = locked?.heads.get(k);
+      if (h) heads.set(k, h);
+    }
+    for (const [k, h] of await loadRunHeads(trx, keys.filter((k) => !locked?.attempted.has(k)), pg, toBump)) heads.set(k, h);
     const bump: Array<{ dagId: string; runId: string }> = [];
     const lockedElsewhere = heads.size < keys.length ? await lockedRuns(trx, keys.filter((k) => !heads.has(k))) : new Set<string>();
     const bumpOnly: Array<{ dagId: string; runId: string }> = [];
@@ -621,12 +644,19 @@ export class Scheduler {
  */
 export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: boolean, bump: ReadonlySet<string> = new Set()) {
   const out = new Map<string, RunHead>();
+  for (const q of runHeadsQueries(keys, lock, bump)) addRunHeads(out, (await q.execute(trx)).rows);
+  return out;
+}
+
+/** The statements of `loadRunHeads` (one per 400 runs), for callers that send them otherwise. */
+export function runHeadsQueries(keys: readonly string[], lock: boolean, bump: ReadonlySet<string> = new Set()) {
+  const out: Array<RawBuilder<RunHeadRow & { bumped_version?: number | null }>> = [];
   for (let i = 0; i < keys.length; i += 400) {
     const slice = keys.slice(i, i + 400);
     const pairs = valuePairs(slice);
     const toBump = lock ? slice.filter((k) => bump.has(k)) : [];
-    const { rows } = toBump.length
-      ? await sql<RunHeadRow & { bumped_version: number | null }>`
+    out.push(toBump.length
+      ? sql<RunHeadRow & { bumped_version: number | null }>`
           with h as (
             select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
             from dag_run r inner join dag d on d.dag_id = r.dag_id
@@ -637,19 +667,29 @@ export async function loadRunHeads(trx: Kysely<Schema>, keys: string[], lock: bo
             where dag_run.id = h.id and (h.dag_id, h.run_id) in (values ${valuePairs(toBump)})
             returning dag_run.id, dag_run.ti_version
           )
-          select h.*, b.ti_version as bumped_version from h left join b on b.id = h.id`.execute(trx)
-      : await sql<RunHeadRow & { bumped_version?: undefined }>`
+          select h.*, b.ti_version as bumped_version from h left join b on b.id = h.id`
+      : sql<RunHeadRow & { bumped_version?: undefined }>`
           select r.id, r.dag_id, r.run_id, r.state, r.run_type, r.backfill_id, r.ti_version, d.is_paused
           from dag_run r inner join dag d on d.dag_id = r.dag_id
-          where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`.execute(trx);
-    for (const r of rows) {
-      out.set(`${r.dag_id}\u0000${r.run_id}`, {
-        id: Number(r.id), state: r.state, run_type: r.run_type, backfill_id: r.backfill_id, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused),
-        bumpedVersion: r.bumped_version === null || r.bumped_version === undefined ? null : Number(r.bumped_version),
-      });
-    }
+          where (r.dag_id, r.run_id) in (values ${pairs})${lock ? sql` for no key update of r skip locked` : sql``}`);
   }
   return out;
+}
+
+/** Adds the rows of a `runHeadsQueries` statement to `out`. */
+export function addRunHeads(out: Map<string, RunHead>, rows: ReadonlyArray<RunHeadRow & { bumped_version?: number | null }>): void {
+  for (const r of rows) {
+    out.set(`${r.dag_id}\u0000${r.run_id}`, {
+      id: Number(r.id), state: r.state, run_type: r.run_type, backfill_id: r.backfill_id, ti_version: Number(r.ti_version), is_paused: Number(r.is_paused),
+      bumpedVersion: r.bumped_version === null || r.bumped_version === undefined ? null : Number(r.bumped_version),
+    });
+  }
+}
+
+/** Runs a pass locked in the round trip that recorded its results: those it asked for, and those it got. */
+interface LockedAlong {
+  attempted: ReadonlySet<string>;
+  heads: ReadonlyMap<string, RunHead>;
 }
 
 type RunHeadRow = { id: number; dag_id: string; run_id: string; state: string; run_type: string; backfill_id: number | null; ti_version: number; is_paused: number };
