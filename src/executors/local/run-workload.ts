@@ -5,6 +5,7 @@
  * that error as its message.
  */
 import { dagHash } from '../../core/dag-hash.ts';
+import type { SerializedDag } from '../../core/serialized-dag.ts';
 import type { TaskWorkload } from '../executor.ts';
 import { runTry, type RunInfo } from '../../runner/run-try.ts';
 import type { TryResult } from '../../runner/try-result.ts';
@@ -12,6 +13,18 @@ import { maskFetchedSecrets } from '../../security/task-masking.ts';
 import { DagLoadError, type DagCache } from './dag-cache.ts';
 import type { WorkerTaskServices } from './service-client.ts';
 import { TryLog } from './try-log.ts';
+
+/**
+ * The hash of each serialized DAG this worker checked, computed once per version of its file (the
+ * cache serializes a DAG once per version): hashing a large DAG for every try cost more than the try.
+ */
+const hashes = new WeakMap<SerializedDag, string>();
+
+function hashOf(serialized: SerializedDag): string {
+  let h = hashes.get(serialized);
+  if (h === undefined) hashes.set(serialized, (h = dagHash(serialized)));
+  return h;
+}
 
 /** One workload and what the worker lends it to run. */
 export interface WorkloadInput {
@@ -45,8 +58,8 @@ export async function runWorkload(input: WorkloadInput): Promise<TryResult> {
       log.error(e.message);
       return failedResult(w, startedAt, e.message);
     }
-    if (w.dagHash !== undefined && dagHash(loaded.serialized) !== w.dagHash) {
-      const message = `the DAG file ${w.dagFile} on ${input.hostname} defines another version of DAG '${k.dagId}' than the scheduler knows (version ${dagHash(loaded.serialized).slice(0, 12)} here, ${w.dagHash.slice(0, 12)} there): deploy the same DAG files to every machine, then clear the task to run it again`;
+    if (w.dagHash !== undefined && hashOf(loaded.serialized) !== w.dagHash) {
+      const message = `the DAG file ${w.dagFile} on ${input.hostname} defines another version of DAG '${k.dagId}' than the scheduler knows (version ${hashOf(loaded.serialized).slice(0, 12)} here, ${w.dagHash.slice(0, 12)} there): deploy the same DAG files to every machine, then clear the task to run it again`;
       log.error(message);
       return failedResult(w, startedAt, message);
     }
