@@ -4,7 +4,8 @@
  * Workers report results through the executor inbox in PostgreSQL (see inbox.ts), so a result
  * is never lost while a scheduler is down or Redis restarts; the notification that announces a
  * row carries its event, which the scheduler records at once (taking the row in the recording
- * transaction) without reading the inbox first. Jobs lost by Redis are found by `lostDispatches` and queued again by the scheduler.
+ * transaction) without reading the inbox first. Jobs lost by Redis are found by
+ * `lostDispatches` and queued again by the scheduler.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
