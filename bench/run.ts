@@ -12,6 +12,8 @@
  * --executor bullmq runs the tries through Redis on `baton worker` processes (as many as the
  * parallelism, one try each) with PostgreSQL as the database: --database-url, or a fresh database
  * on postgres://postgres@127.0.0.1:5432, dropped afterwards.
+ * --cpu-prof-dir DIR writes a CPU profile of each `baton worker` process there (profile the
+ * benchmark process itself with `node --cpu-prof --cpu-prof-dir DIR bin/node-ts.js bench/run.ts`).
  * The last line printed is one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     peers: { type: 'boolean', default: false },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
     executor: { type: 'string', default: 'local' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 
@@ -86,7 +89,7 @@ async function main() {
   const engine = await startEngine({ config, executor, log: { info: () => {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) } });
   const db = engine.db.db;
   if (distributed) {
-    for (let i = 0; i < config.parallelism; i++) workers.push(await startWorker(env));
+    for (let i = 0; i < config.parallelism; i++) workers.push(await startWorker(env, args['cpu-prof-dir']));
   }
   const say = (m: string) => {
     if (!args.json) process.stdout.write(`${m}\n`);
@@ -179,9 +182,10 @@ async function main() {
 }
 
 /** A `baton worker` process with one try slot; resolves once it is running. */
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+function startWorker(env: NodeJS.ProcessEnv, cpuProfDir?: string): Promise<ChildProcess> {
   const bin = new URL('../bin/baton.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'worker', '--concurrency', '1', '--grace', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child = spawn(process.execPath, [...profile, bin, 'worker', '--concurrency', '1', '--grace', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {

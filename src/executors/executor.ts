@@ -125,8 +125,13 @@ export interface Executor {
   readonly detached?: boolean;
   /** Asks workers for the hash of each DAG's serialized form (see `TaskWorkload.dagHash`). Default false. */
   readonly checksDagVersion?: boolean;
-  /** Removes recorded events from the executor's inbox, inside the transaction that recorded them. */
-  acknowledge?(trx: Kysely<Schema>, receipts: number[]): Promise<void>;
+  /**
+   * Removes delivered events from the executor's inbox, inside the transaction that records them,
+   * before they are recorded. Returns the receipts it removed (all, when it returns nothing):
+   * events whose receipt it did not remove were recorded, or are being recorded, by another
+   * scheduler, and are dropped.
+   */
+  acknowledge?(trx: Kysely<Schema>, receipts: number[]): Promise<number[] | void>;
   /**
    * Called on every sweep with the tries queued on this executor for a while; returns those it
    * no longer holds (a restarted broker lost them, or a scheduler died between committing and

@@ -230,8 +230,7 @@ export class Scheduler {
       await this.db
         .transaction()
         .execute(async (trx) => {
-          await applyExecutorEvents(trx, events, this.applyContext());
-          await this.acknowledge(trx, events);
+          await applyExecutorEvents(trx, await this.acknowledge(trx, events), this.applyContext());
         })
         .catch((e) => this.log.error(`could not record final results: ${(e as Error).message}`));
     }
@@ -301,12 +300,20 @@ export class Scheduler {
     }
   }
 
-  /** Removes recorded events from the executor's inbox (executors that have one). */
-  private async acknowledge(trx: Kysely<Schema>, events: ExecutorEvent[]): Promise<void> {
-    if (!this.o.executor.acknowledge) return;
+  /**
+   * Removes the events about to be recorded from the executor's inbox (executors that have one)
+   * and returns those to record: an event whose inbox row another scheduler took is dropped, and
+   * so is a second delivery of the same row.
+   */
+  private async acknowledge(trx: Kysely<Schema>, events: ExecutorEvent[]): Promise<ExecutorEvent[]> {
+    if (!this.o.executor.acknowledge) return events;
     const receipts: number[] = [];
     for (const e of events as Receipted[]) if (e.receipt !== undefined) receipts.push(e.receipt);
-    if (receipts.length) await this.o.executor.acknowledge(trx, receipts);
+    if (!receipts.length) return events;
+    const taken = await this.o.executor.acknowledge(trx, receipts);
+    if (!taken) return events;
+    const left = new Set(taken);
+    return (events as Receipted[]).filter((e) => e.receipt === undefined || left.delete(e.receipt));
   }
 
   private applyContext() {
@@ -367,8 +374,7 @@ export class Scheduler {
     try {
       workloads = await this.db.transaction().execute(async (trx) => {
         if (events.length) {
-          const applied = await applyExecutorEvents(trx, events, { ...this.applyContext(), alongFinishes: pg ? lockRunsAlong : undefined });
-          await this.acknowledge(trx, events);
+          const applied = await applyExecutorEvents(trx, await this.acknowledge(trx, events), { ...this.applyContext(), alongFinishes: pg ? lockRunsAlong : undefined });
           for (const r of applied.touchedRuns) this.dirtyRuns.add(r);
           if (applied.touchedDags.size) this.checkDue = true;
           stale = applied.stale;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { createDagRun } from '../../src/scheduler/create-run.ts';
 import { SerializedDagCache } from '../../src/scheduler/serialized-dags.ts';
 import { openDatabase } from '../../src/store/index.ts';
@@ -35,6 +36,38 @@ describe('BullMQ executor', () => {
       assert.match(String(x.value), /"n":40/);
       await h.waitFor('the inbox to be empty', async () => (await h.db.selectFrom('executor_event').select('id').execute()).length === 0);
     } finally {
+      await h.stop();
+    }
+  });
+
+  test('a worker whose result write is held up hands its slot the next job meanwhile; the held result lands once the write goes through', async () => {
+    const h = await startDistributed({
+      'two.ts': `
+import { dag, task } from 'baton';
+export default dag({ id: 'two', schedule: null }, () => {
+  task({ taskId: 'a' }, async () => 1)();
+  task({ taskId: 'b' }, async () => 2)();
+});`,
+    });
+    // Another session locks the inbox: no result can be written until it lets go.
+    const blocker = new pg.Client({ connectionString: h.config.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table executor_event in exclusive mode');
+      await h.inProcessWorker({ concurrency: 1 });
+      const runId = await h.trigger('two');
+      // The first try's result waits for the lock, its try still running (and heartbeating); the
+      // worker's one slot has taken and claimed the other try meanwhile.
+      await h.waitFor('both tries to be claimed by the one-slot worker', async () => {
+        const tis = await h.tis('two', runId);
+        return tis.length === 2 && tis.every((t) => t.state === 'running');
+      }, 20_000);
+      await blocker.query('commit');
+      assert.equal(await h.waitForRun('two', runId), 'success');
+      assert.deepEqual((await h.tis('two', runId)).map((t) => [t.task_id, t.state, t.try_number]), [['a', 'success', 1], ['b', 'success', 1]]);
+    } finally {
+      await blocker.end().catch(() => {});
       await h.stop();
     }
   });

@@ -1,11 +1,14 @@
 /**
  * The executor inbox on real PostgreSQL: events round-trip, a claim is exclusive while its lease
  * lasts, an expired lease lets another scheduler take the event, acknowledged events are gone,
- * and rows that hold no valid event are dropped rather than blocking the inbox.
+ * and rows that hold no valid event are dropped rather than blocking the inbox. Each appended row
+ * is announced with its event, and a row is taken (recorded) by one scheduler only.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { appendToInbox, claimFromInbox, decode, removeFromInbox, type InboxEvent } from '../../src/executors/bullmq/inbox.ts';
+import pg from 'pg';
+import { appendToInbox, claimFromInbox, decode, parseNotification, removeFromInbox, takeFromInbox, type InboxEvent } from '../../src/executors/bullmq/inbox.ts';
+import { CHANNELS } from '../../src/store/index.ts';
 import type { TestDb } from '../support/databases.ts';
 import { postgres } from './helpers.ts';
 
@@ -60,6 +63,61 @@ describe('executor inbox on postgres', () => {
     assert.deepEqual(got.map(({ receipt: _r, ...e }) => e), [lost]);
     assert.match(warnings.join(), /dropped 2 executor inbox row/);
     assert.equal((await db.db.selectFrom('executor_event').select('id').execute()).length, 1);
+  });
+
+  test('each appended row is announced with its id and event; an event too large for a notification is announced by its id alone', async () => {
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query(`listen ${CHANNELS.executorEvents}`);
+    await db.db.deleteFrom('executor_event').execute();
+    try {
+      const big: InboxEvent = { ...finished, result: { ...finished.result, xcoms: [{ key: 'return_value', value: JSON.stringify('x'.repeat(9000)) }] } };
+      await appendToInbox(db.db, [finished, lost, big]);
+      const deadline = Date.now() + 5000;
+      while (heard.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const ids = (await db.db.selectFrom('executor_event').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+      const parsed = heard.map(parseNotification).sort((a, b) => a!.receipt - b!.receipt);
+      assert.deepEqual(parsed.map((n) => n?.receipt), ids);
+      assert.deepEqual(parsed.map((n) => n?.event), [finished, lost, null]);
+      assert.ok(heard.every((h) => h.length < 8000));
+      assert.deepEqual((await takeFromInbox(db.db, 1, ids)).sort((a, b) => a - b), ids);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  test('a notification that names no row is told apart from one that does', () => {
+    assert.equal(parseNotification(''), null);
+    assert.equal(parseNotification('x 1'), null);
+    assert.deepEqual(parseNotification('12'), { receipt: 12, event: null });
+    assert.deepEqual(parseNotification(`7 ${JSON.stringify(lost)}`), { receipt: 7, event: lost });
+    assert.deepEqual(parseNotification('7 {"kind":"started"}'), { receipt: 7, event: null });
+  });
+
+  test('a row is taken once: by a scheduler that holds no lease on it or holds the lease, never past another live lease or a transaction taking it', async () => {
+    await db.db.deleteFrom('executor_event').execute();
+    await appendToInbox(db.db, [finished, lost, { ...lost, tryNumber: 3 }, { ...lost, tryNumber: 4 }]);
+    const [free, leasedByOther, expired, lockedByOther] = (await db.db.selectFrom('executor_event').select('id').orderBy('id').execute()).map((r) => Number(r.id)) as [number, number, number, number];
+    await db.db.updateTable('executor_event').set({ claimed_by: 2, claimed_until: new Date(Date.now() + 60_000).toISOString() }).where('id', '=', leasedByOther).execute();
+    await db.db.updateTable('executor_event').set({ claimed_by: 2, claimed_until: new Date(Date.now() - 1).toISOString() }).where('id', '=', expired).execute();
+    // Another scheduler is recording the last row right now (its transaction holds the row).
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select id from executor_event where id = $1 for update', [lockedByOther]);
+      const all = [free, leasedByOther, expired, lockedByOther];
+      const taken = await db.db.transaction().execute((trx) => takeFromInbox(trx, 1, all));
+      assert.deepEqual(taken.sort((a, b) => a - b), [free, expired]);
+      assert.deepEqual(await takeFromInbox(db.db, 1, [free, expired]), [], 'a row taken once is not taken again');
+      assert.deepEqual(await takeFromInbox(db.db, 2, [leasedByOther]), [leasedByOther], 'the lease holder takes its row');
+      await other.query('rollback');
+      assert.deepEqual(await takeFromInbox(db.db, 1, [lockedByOther]), [lockedByOther], 'a row whose other taker rolled back is taken');
+    } finally {
+      await other.end();
+    }
   });
 
   for (const [what, payload] of [

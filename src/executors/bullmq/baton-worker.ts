@@ -132,16 +132,21 @@ export class BatonWorker {
     try {
       if (!(await claimTry(this.db!.db, w, { hostname: this.hostname, pid: process.pid }))) return 'not queued';
       const ks = tiKeyString(w.key);
-      const outcome = new Promise<InboxEvent>((settle) => this.running.set(ks, { workload: w, settle }));
+      let entry!: Running;
+      const outcome = new Promise<InboxEvent>((settle) => this.running.set(ks, (entry = { workload: w, settle })));
       try {
         this.executor!.queue(w);
       } catch (e) {
         this.running.get(ks)?.settle({ kind: 'lost', key: w.key, tryNumber: w.tryNumber, reason: `the worker could not start the try: ${(e as Error).message}`, at: new Date().toISOString() });
       }
       const event = await outcome;
-      // The try keeps its heartbeat until its result is safely in the inbox.
-      await this.inbox!.append(event);
-      this.running.delete(ks);
+      // The job ends now, so BullMQ hands this slot its next job (in the same Redis call) while
+      // the result is written: the try keeps its heartbeat until its result is safely in the
+      // inbox, and a worker that dies before then leaves a try whose missing heartbeat gives it
+      // away, as one that dies while the try runs.
+      void this.inbox!.append(event).then(() => {
+        if (this.running.get(ks) === entry) this.running.delete(ks);
+      });
       return event.kind === 'finished' ? event.result.state : 'lost';
     } finally {
       this.slots.release();

@@ -1,16 +1,18 @@
 /**
  * BullMQExecutor: the scheduler's side of distributed mode. Each try becomes a BullMQ job on the
  * Redis queue named by the task's `queue`; `baton worker` processes on any machine run them.
- * Workers report results through the executor inbox in PostgreSQL (see inbox.ts) and wake the
- * schedulers with NOTIFY, so a result is never lost while a scheduler is down or Redis
- * restarts. Jobs lost by Redis are found by `lostDispatches` and queued again by the scheduler.
+ * Workers report results through the executor inbox in PostgreSQL (see inbox.ts), so a result
+ * is never lost while a scheduler is down or Redis restarts; the notification that announces a
+ * row carries its event, which the scheduler records at once (taking the row in the recording
+ * transaction) without reading the inbox first. Jobs lost by Redis are found by
+ * `lostDispatches` and queued again by the scheduler.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { tiKeyString, type Executor, type ExecutorEvent, type QueuedTry, type TaskWorkload, type TiKey, type WorkerServices } from '../executor.ts';
+import { tiKeyString, type Executor, type ExecutorEvent, type QueuedTry, type Receipted, type TaskWorkload, type TiKey, type WorkerServices } from '../executor.ts';
 import { CHANNELS, notify, PgListener, type Schema } from '../../store/index.ts';
-import { claimFromInbox, removeFromInbox } from './inbox.ts';
+import { claimFromInbox, parseNotification, takeFromInbox, type InboxEvent } from './inbox.ts';
 import { jobIdOf, QUEUE_PREFIX, queueNameProblem } from './job-ids.ts';
 import { openRedis } from './redis-connection.ts';
 
@@ -67,7 +69,7 @@ export class BullMQExecutor implements Executor {
   private claiming = false;
   private claimAgain = false;
   private pollTimer: NodeJS.Timeout | null = null;
-  /** Receipts delivered and not yet acknowledged (a lease that runs out must not deliver them twice). */
+  /** Receipts delivered and not yet taken or refused (each is delivered once at a time). */
   private readonly inFlight = new Set<number>();
 
   constructor(private readonly o: BullMQExecutorOptions) {
@@ -89,7 +91,7 @@ export class BullMQExecutor implements Executor {
     this.listener = new PgListener({
       url: this.o.databaseUrl,
       channels: [CHANNELS.executorEvents],
-      onNotify: () => this.claim(),
+      onNotify: (_channel, payload) => this.onNotify(payload),
       onConnect: () => this.claim(),
       warn: this.warn,
     });
@@ -157,9 +159,32 @@ export class BullMQExecutor implements Executor {
     notify(this.o.db, CHANNELS.cancelTry, JSON.stringify({ key, reason })).catch((e: Error) => this.warn(`BullMQExecutor: could not ask workers to stop ${tiKeyString(key)}: ${e.message}`));
   }
 
-  async acknowledge(trx: Kysely<Schema>, receipts: number[]): Promise<void> {
-    await removeFromInbox(trx, receipts);
-    for (const r of receipts) this.inFlight.delete(r);
+  /**
+   * Takes the delivered events' rows in the transaction that records them, and returns the
+   * receipts taken: an event whose row another scheduler holds or has recorded is not recorded.
+   */
+  async acknowledge(trx: Kysely<Schema>, receipts: number[]): Promise<number[]> {
+    try {
+      return await takeFromInbox(trx, this.claimer, receipts);
+    } finally {
+      // Taken or not, the delivery is over: a row that is still there (the recording transaction
+      // rolled back, or another scheduler's did) may be claimed and delivered again.
+      for (const r of receipts) this.inFlight.delete(r);
+    }
+  }
+
+  /** An inbox notification: its event is delivered at once, or the inbox is read when it does not carry one. */
+  private onNotify(payload: string): void {
+    const n = parseNotification(payload);
+    if (!n?.event) return this.claim();
+    this.deliver(n.event, n.receipt);
+  }
+
+  private deliver(event: InboxEvent, receipt: number): void {
+    if (this.state !== 'running' || this.inFlight.has(receipt)) return;
+    this.inFlight.add(receipt);
+    const delivered: Receipted<InboxEvent> = { ...event, receipt };
+    this.onEvent(delivered);
   }
 
   async lostDispatches(queued: QueuedTry[]): Promise<QueuedTry[]> {
@@ -193,11 +218,7 @@ export class BullMQExecutor implements Executor {
         do {
           this.claimAgain = false;
           const events = await claimFromInbox(this.o.db, this.claimer, { limit: this.claimBatch, leaseMs: this.leaseMs, warn: this.warn });
-          for (const e of events) {
-            if (this.inFlight.has(e.receipt!)) continue;
-            this.inFlight.add(e.receipt!);
-            this.onEvent(e);
-          }
+          for (const e of events) this.deliver(e, e.receipt!);
           if (events.length >= this.claimBatch) this.claimAgain = true;
         } while (this.claimAgain && this.state === 'running');
       } catch (e) {

@@ -14,6 +14,7 @@ import { DagLoadError, type DagCache } from './dag-cache.ts';
 import type { WorkerTaskServices } from './service-client.ts';
 import { TryLog } from './try-log.ts';
 
+
 /** One workload and what the worker lends it to run. */
 export interface WorkloadInput {
   workload: TaskWorkload;
