@@ -8,7 +8,7 @@
 import { spawn, spawnSync, execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { loadavg, setPriority } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -91,12 +91,10 @@ if (files.length === 0) {
 // PostgreSQL connections, so files outside the Redis lane do not notice it). The 10,000-task
 // distributed test opens the Redis lane. Alone it used half a core for over two minutes while the
 // rest waited; beside three other files its schedulers and workers got a fraction of the two cores
-// (4 tasks/s instead of 45; 3 times its time alone beside two files). So while it runs the main
-// lane runs one file fewer, and the files it starts run at a lower priority (nice 10): they take
-// the CPU time that the 10,000-task test leaves.
+// (4 tasks/s instead of 45). So while it runs the main lane runs one file fewer. (Starting those
+// files at a lower priority did not speed it up on a machine busy with other work, and starved them.)
 const REDIS_LANE = ['test/distributed/', 'test/cli/worker-command'];
 const HEAVY = ['test/distributed/exactly-once.test.ts'];
-const HEAVY_NICE = 10;
 const inLane = (file, prefixes) => prefixes.some((p) => file.startsWith(p));
 
 const concurrency = Number(process.env.BATON_TEST_CONCURRENCY ?? '3');
@@ -142,23 +140,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Lower scheduling priority (nice) for jobs that start while the heavy file runs; see the lanes below. */
-let jobNice = 0;
-
 /** Runs a command in a process group of its own; resolves with its exit status, output and duration. */
 function runJob(label, command, args, timeoutMs, env = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(command, args, { cwd: root, env: { ...process.env, NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
-    if (jobNice) {
-      try {
-        // The processes the job starts inherit it.
-        setPriority(child.pid, jobNice);
-      } catch {
-        /* only an optimisation */
-      }
-    }
     const chunks = [];
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));
@@ -242,10 +229,7 @@ const redisJobs = redis.map((f) => {
   if (!inLane(f, HEAVY)) return job;
   return () => {
     const running = job();
-    jobNice = HEAVY_NICE;
-    heavyDone = running.then(() => {
-      jobNice = 0;
-    });
+    heavyDone = running.then(() => {});
     return running;
   };
 });
