@@ -10,7 +10,9 @@ for (const dialect of eachDialect()) {
   describe(`baton dags backfill and baton tasks on ${dialect.name}`, () => {
     let cli: CliEnv;
     before(async () => {
-      cli = await openCliEnv(dialect);
+      // Each backfill run here starts an engine with BATON_PARALLELISM worker processes; runs of
+      // two tasks need no more than 2, and fewer processes to start keep the file quick.
+      cli = await openCliEnv(dialect, { BATON_PARALLELISM: '2' });
     });
     after(async () => {
       await cli?.close();

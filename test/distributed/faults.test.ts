@@ -1,8 +1,9 @@
 /**
  * Distributed mode under faults, on real PostgreSQL and Redis: work resumes with nothing lost and
  * no recorded try run again after a worker and a scheduler are killed with SIGKILL, Redis
- * restarts and every PostgreSQL connection is terminated. Restarting Redis disturbs every other
- * user of the server, so `npm test` runs this file alone.
+ * restarts and every PostgreSQL connection to its database is terminated. Restarting Redis
+ * disturbs every other user of the server, so `npm test` runs this file in its Redis lane, one
+ * file at a time.
  */
 import assert from 'node:assert/strict';
 import { execSync, type ChildProcess } from 'node:child_process';

@@ -136,7 +136,8 @@ export default dag({ id: 'victim', schedule: null }, () => {
         'good.ts': good,
         'other.ts': good.replace("'good'", "'other'"),
         'broken.ts': `import { dag } from 'baton';\nthrow new Error('this file is broken on purpose');\n`,
-        'hangs.ts': `while (true) {}\n`,
+        // Never finishes importing, without keeping a core busy while the processor waits it out.
+        'hangs.ts': `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n`,
       }, { env: { BATON_DAG_FILE_PROCESSOR_TIMEOUT: '6' } });
       try {
         const errors = await h.db.selectFrom('import_error').select(['filename', 'stacktrace', 'line']).orderBy('filename').execute();
