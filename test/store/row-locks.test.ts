@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { loadRunHeads } from '../../src/scheduler/scheduler.ts';
+import { loadRunHeads } from '../../src/scheduler/run-heads.ts';
 import { openDatabase, type BatonDb } from '../../src/store/database.ts';
 import { nowIso, toJson } from '../../src/store/codec.ts';
 import { forUpdate } from '../../src/store/dialect.ts';
