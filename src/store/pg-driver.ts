@@ -38,11 +38,25 @@ interface PgResult {
 
 const PgQuery = (pg as unknown as { Query: new (config: object) => object }).Query;
 
-/** One statement of a pipeline. */
+/** One statement of a pipeline: with `name`, a prepared statement (parsed already unless `parse`). */
 interface Part {
   text: string;
   values: unknown[];
+  name?: string;
+  parse?: boolean;
 }
+
+/**
+ * `executePipelined`'s statements are prepared once per connection under a name of their own (the
+ * scheduler sends the same few shapes on every pass; parsing and planning them again each time
+ * cost the server about as much as running them). A connection keeps at most this many; later
+ * new texts go unnamed. Names are never reused: after any error on a connection its names are
+ * forgotten (a failed pipeline may have left some unparsed, and a schema change invalidates
+ * plans), and new ones are made as needed.
+ */
+const MAX_NAMED_PER_CONNECTION = 64;
+const namedStatements = new WeakMap<pg.PoolClient, Map<string, string>>();
+let statementSeq = 0;
 
 /**
  * Statements sent in one pipeline of the extended protocol with a single Sync: optionally
@@ -63,8 +77,8 @@ class PipelineQuery extends (PgQuery as new (config: object) => PgQueryInternals
   override prepare(connection: PgWire & { describe(msg: { type: string; name?: string }): void; sync(): void }): void {
     if (this.begin) this.simple(connection, 'begin');
     for (const p of this.parts) {
-      connection.parse({ text: p.text });
-      connection.bind({ values: p.values, valueMapper: prepareValue });
+      if (p.name === undefined || p.parse) connection.parse({ text: p.text, name: p.name });
+      connection.bind({ statement: p.name ?? '', values: p.values, valueMapper: prepareValue });
       connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '' });
     }
@@ -136,18 +150,37 @@ class PipelinedConnection implements DatabaseConnection {
     const begin = this.beginPending;
     const withCommit = commit && this.inTransaction;
     this.beginPending = false;
-    const results = await this.pipelined(queries.map((q) => ({ text: q.sql, values: [...q.parameters] })), begin, withCommit);
+    const results = await this.pipelined(queries.map((q) => ({ text: q.sql, values: [...q.parameters] })), begin, withCommit, true);
     if (withCommit) this.committed = true;
     return { rows: [], [PIPELINE_RESULTS]: results.map((r) => toQueryResult(r)) } as QueryResult<R>;
   }
 
-  private pipelined(parts: readonly Part[], begin: boolean, commit: boolean): Promise<PgResult[]> {
+  private pipelined(parts: readonly Part[], begin: boolean, commit: boolean, named = false): Promise<PgResult[]> {
     roundTrips++;
+    const fresh: Array<[text: string, name: string]> = [];
+    if (named) {
+      const known = namedStatements.get(this.client) ?? namedStatements.set(this.client, new Map()).get(this.client)!;
+      parts = parts.map((p) => {
+        const name = known.get(p.text);
+        if (name !== undefined) return { ...p, name };
+        if (known.size + fresh.length >= MAX_NAMED_PER_CONNECTION || fresh.some(([t]) => t === p.text)) return p;
+        const made = `baton_${++statementSeq}`;
+        fresh.push([p.text, made]);
+        return { ...p, name: made, parse: true };
+      });
+    }
     return new Promise((resolve, reject) => {
       const query = new PipelineQuery({
         text: parts[0]?.text ?? '', values: [], queryMode: 'extended',
         callback: (err: Error | null, result: PgResult | PgResult[]) => {
-          if (err) return reject(err);
+          if (err) {
+            namedStatements.delete(this.client);
+            return reject(err);
+          }
+          if (fresh.length) {
+            const known = namedStatements.get(this.client) ?? namedStatements.set(this.client, new Map()).get(this.client)!;
+            for (const [text, name] of fresh) known.set(text, name);
+          }
           const all = Array.isArray(result) ? result : [result];
           resolve(all.slice(begin ? 1 : 0, commit ? all.length - 1 : all.length));
         },

@@ -197,6 +197,54 @@ describe('PostgreSQL driver: begin pipelined with the first statement', () => {
   });
 });
 
+describe('PostgreSQL driver: pipelined statements are prepared once per connection', () => {
+  let t: TestDb;
+  let db: Kysely<any>;
+  before(async () => {
+    t = await dialectNamed('postgres').openEmpty();
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    pool.on('error', () => {});
+    db = new Kysely({ dialect: new PipelinedPostgresDialect(pool) });
+    await sql`create table thing (id integer primary key, label text)`.execute(db);
+  });
+  after(async () => {
+    await db?.destroy();
+    await t?.drop();
+  });
+
+  const prepared = async () =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements where statement like ${'%from thing%'} order by statement`.execute(db)).rows.map((r) => r.statement);
+
+  test('a statement sent again is not prepared again; its results stay right', async () => {
+    for (let i = 1; i <= 3; i++) {
+      const [ins, count] = await db.transaction().execute((trx) =>
+        executePipelined(trx, [
+          sql`insert into thing (id, label) values (${i}, ${`n${i}`})`.compile(trx),
+          sql<{ n: number }>`select count(*)::int as n from thing where id <= ${i}`.compile(trx),
+        ], { commit: true }),
+      );
+      assert.equal(ins!.numAffectedRows, 1n);
+      assert.deepEqual(count!.rows, [{ n: i }]);
+    }
+    assert.deepEqual(await prepared(), ['select count(*)::int as n from thing where id <= $1']);
+  });
+
+  test('after an error the connection prepares what it needs again, and a changed table is read with its new columns', async () => {
+    await assert.rejects(
+      db.transaction().execute((trx) => executePipelined(trx, [sql`insert into thing (id, label) values (${1}, ${'again'})`.compile(trx)])),
+      /duplicate key/,
+    );
+    const read = () => db.transaction().execute((trx) => executePipelined(trx, [sql`select * from thing where id = ${1}`.compile(trx)]));
+    assert.deepEqual((await read())[0]!.rows, [{ id: 1, label: 'n1' }]);
+    await sql`alter table thing add column extra integer not null default 7`.execute(db);
+    // A plan prepared before the change fails once ("cached plan must not change result type");
+    // the next try prepares it anew.
+    let rows: unknown[] | undefined;
+    for (let attempt = 0; attempt < 2 && !rows; attempt++) rows = await read().then((r) => r[0]!.rows, () => undefined);
+    assert.deepEqual(rows, [{ id: 1, label: 'n1', extra: 7 }]);
+  });
+});
+
 describe('executePipelined on SQLite', () => {
   test('runs the statements one after another, in order', async () => {
     const t = await dialectNamed('sqlite').openEmpty();
