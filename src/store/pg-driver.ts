@@ -58,6 +58,13 @@ const MAX_NAMED_PER_CONNECTION = 64;
 const namedStatements = new WeakMap<pg.PoolClient, Map<string, string>>();
 let statementSeq = 0;
 
+/** The statement names `client` has prepared, by statement text. */
+function namesOf(client: pg.PoolClient): Map<string, string> {
+  let names = namedStatements.get(client);
+  if (!names) namedStatements.set(client, (names = new Map()));
+  return names;
+}
+
 /**
  * Statements sent in one pipeline of the extended protocol with a single Sync: optionally
  * `begin` first and `commit` last, whose answers are left out of the results. The server stops at
@@ -125,28 +132,65 @@ class PipelinedConnection implements DatabaseConnection {
 
   constructor(readonly client: pg.PoolClient) {}
 
+  /** Sends one statement (or several in one text, without values) and waits for its answer. */
+  private async send(text: string, values?: unknown[]): Promise<PgResult> {
+    roundTrips++;
+    return (await this.client.query(text, values)) as unknown as PgResult;
+  }
+
+  /** Begins a transaction: at once with settings, otherwise with the next statement. */
+  async begin(settings: TransactionSettings): Promise<void> {
+    this.committed = false;
+    this.inTransaction = true;
+    if (!settings.isolationLevel && !settings.accessMode) {
+      this.beginPending = true;
+      return;
+    }
+    const words = ['start transaction'];
+    if (settings.isolationLevel) words.push(`isolation level ${settings.isolationLevel}`);
+    if (settings.accessMode) words.push(settings.accessMode);
+    await this.send(words.join(' '));
+  }
+
+  /**
+   * Ends the transaction with `commit` or `rollback`. Nothing is sent when no statement ran, or
+   * when a pipeline already committed it (what failed afterwards was not in the database).
+   */
+  async end(word: 'commit' | 'rollback'): Promise<void> {
+    const open = !this.beginPending && !this.committed;
+    this.reset();
+    if (open) await this.send(word);
+  }
+
+  /** Forgets the transaction state (the connection goes back to the pool, or the transaction ended). */
+  reset(): void {
+    this.beginPending = false;
+    this.inTransaction = false;
+    this.committed = false;
+  }
+
+  private checkNotCommitted(): void {
+    if (this.committed) throw new Error('this transaction was already committed with its last statement; no statement may follow it');
+  }
+
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const pipeline = pipelines.get(compiledQuery);
     if (pipeline) return this.executePipeline<R>(pipeline.queries, pipeline.commit);
-    if (this.committed) throw new Error('this transaction was already committed with its last statement; no statement may follow it');
+    this.checkNotCommitted();
     const values = [...compiledQuery.parameters];
     if (this.beginPending) {
       this.beginPending = false;
-      if (values.length === 0) {
-        // Possibly several statements in one text: the simple protocol, with begin before it.
-        roundTrips++;
-        await this.client.query('begin');
-      } else {
-        return toQueryResult<R>((await this.pipelined([{ text: compiledQuery.sql, values }], true, false))[0]!);
-      }
+      // Without values the text may hold several statements, which the extended protocol
+      // refuses: begin goes alone first.
+      if (values.length === 0) await this.send('begin');
+      else return toQueryResult<R>((await this.pipelined([{ text: compiledQuery.sql, values }], true, false))[0]!);
     }
-    roundTrips++;
-    return toQueryResult<R>((await this.client.query(compiledQuery.sql, values)) as unknown as PgResult);
+    return toQueryResult<R>(await this.send(compiledQuery.sql, values));
   }
 
   /** Runs `queries` in one round trip; the marker's result carries every statement's result. */
   private async executePipeline<R>(queries: readonly CompiledQuery[], commit: boolean): Promise<QueryResult<R>> {
-    if (this.committed) throw new Error('this transaction was already committed with its last statement; no statement may follow it');
+    this.checkNotCommitted();
     const begin = this.beginPending;
     const withCommit = commit && this.inTransaction;
     this.beginPending = false;
@@ -159,7 +203,7 @@ class PipelinedConnection implements DatabaseConnection {
     roundTrips++;
     const fresh: Array<[text: string, name: string]> = [];
     if (named) {
-      const known = namedStatements.get(this.client) ?? namedStatements.set(this.client, new Map()).get(this.client)!;
+      const known = namesOf(this.client);
       parts = parts.map((p) => {
         const name = known.get(p.text);
         if (name !== undefined) return { ...p, name };
@@ -177,10 +221,8 @@ class PipelinedConnection implements DatabaseConnection {
             namedStatements.delete(this.client);
             return reject(err);
           }
-          if (fresh.length) {
-            const known = namedStatements.get(this.client) ?? namedStatements.set(this.client, new Map()).get(this.client)!;
-            for (const [text, name] of fresh) known.set(text, name);
-          }
+          const known = namesOf(this.client);
+          for (const [text, name] of fresh) known.set(text, name);
           const all = Array.isArray(result) ? result : [result];
           resolve(all.slice(begin ? 1 : 0, commit ? all.length - 1 : all.length));
         },
@@ -235,58 +277,20 @@ class PipelinedPostgresDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const c = connection as PipelinedConnection;
-    if (settings.isolationLevel || settings.accessMode) {
-      const parts = ['start transaction'];
-      if (settings.isolationLevel) parts.push(`isolation level ${settings.isolationLevel}`);
-      if (settings.accessMode) parts.push(settings.accessMode);
-      roundTrips++;
-      await c.client.query(parts.join(' '));
-      c.inTransaction = true;
-      c.committed = false;
-      return;
-    }
-    c.beginPending = true;
-    c.inTransaction = true;
-    c.committed = false;
+    await (connection as PipelinedConnection).begin(settings);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PipelinedConnection;
-    c.inTransaction = false;
-    if (c.committed) {
-      c.committed = false; // committed with its last statement
-      return;
-    }
-    if (c.beginPending) {
-      c.beginPending = false; // nothing ran: nothing to commit
-      return;
-    }
-    roundTrips++;
-    await c.client.query('commit');
+    await (connection as PipelinedConnection).end('commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PipelinedConnection;
-    c.inTransaction = false;
-    if (c.committed) {
-      // Committed with its last statement; what failed afterwards was not in the database.
-      c.committed = false;
-      return;
-    }
-    if (c.beginPending) {
-      c.beginPending = false;
-      return;
-    }
-    roundTrips++;
-    await c.client.query('rollback');
+    await (connection as PipelinedConnection).end('rollback');
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const c = connection as PipelinedConnection;
-    c.beginPending = false;
-    c.inTransaction = false;
-    c.committed = false;
+    c.reset();
     c.client.release();
   }
 
